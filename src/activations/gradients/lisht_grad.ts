@@ -1,0 +1,12 @@
+import { engine, type GradConfig, type Tensor } from '@tensorflow/tfjs-core';
+import { Lisht, LishtGrad } from '../kernel_names.js';
+
+/** The gradient of `Lisht`: one fused `LishtGrad` kernel instead of a chain of elementwise ops. */
+export const lishtGradConfig: GradConfig = {
+  kernelName: Lisht,
+  inputsToSave: ['x'],
+  gradFunc: (dy, saved) => {
+    const [x] = saved;
+    return { x: () => engine().runKernel(LishtGrad, { dy: dy as Tensor, x }) as Tensor };
+  },
+};

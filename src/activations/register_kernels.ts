@@ -1,0 +1,27 @@
+/**
+ * Registers the `Lisht` and `LishtGrad` kernels for every backend this package knows, and the
+ * gradient of `Lisht`. Imported for its side effect; safe to import more than once.
+ */
+import { getGradient, getKernel, registerGradient, registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { lishtCpuConfig, lishtGradCpuConfig } from './kernels/lisht_cpu.js';
+import { lishtWasmConfig, lishtGradWasmConfig } from './kernels/lisht_wasm.js';
+import { compositeLishtConfigs } from './kernels/lisht_composite.js';
+import { lishtGradConfig } from './gradients/lisht_grad.js';
+import { Lisht } from './kernel_names.js';
+
+/** Backends that get `Lisht` composed of their own ops rather than a hand-written loop. */
+export const COMPOSITE_BACKENDS = ['webgl', 'webgpu', 'tensorflow'] as const;
+
+const configs: KernelConfig[] = [
+  lishtCpuConfig,
+  lishtGradCpuConfig,
+  lishtWasmConfig,
+  lishtGradWasmConfig,
+  ...COMPOSITE_BACKENDS.flatMap((b) => compositeLishtConfigs(b)),
+];
+
+for (const config of configs) {
+  // Another copy of this module (or a faster backend-specific kernel) may have come first.
+  if (getKernel(config.kernelName, config.backendName) === undefined) registerKernel(config);
+}
+if (getGradient(Lisht) === undefined) registerGradient(lishtGradConfig);

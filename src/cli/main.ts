@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/**
+ * The `lisht` command line. Every command lives in its own module under `src/cli/commands/`
+ * and only parses flags, calls the library and prints; see `commands/index.ts`.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerCommands } from './commands/index.js';
+import { UserError } from '../errors.js';
+import { VERSION } from '../version.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('lisht')
+    .description('LiSHT and other activation functions for TensorFlow.js: experiments, data sets, benchmarks')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError();
+  registerCommands(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version requests also come through here, with exit code 0.
+      return err.exitCode;
+    }
+    if (err instanceof UserError) {
+      process.stderr.write(`lisht: error: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`lisht: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 70;
+  },
+);
