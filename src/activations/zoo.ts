@@ -52,8 +52,11 @@ export interface ActivationSpec {
    * `undefined` when the activation has weights and exists only as a layer (PReLU).
    */
   readonly identifier?: string;
-  /** A new standalone layer computing this activation. */
-  layer(name?: string): layers.Layer;
+  /**
+   * A new standalone layer computing this activation. `sharedAxes` matters only for PReLU:
+   * pass the spatial axes (`[1, 2]` after a Conv2D) for one slope per channel, as He et al. do.
+   */
+  layer(args?: { name?: string; sharedAxes?: number[] }): layers.Layer;
 }
 
 const SELU_ALPHA = 1.6732632423543772;
@@ -63,8 +66,8 @@ export const PRELU_INITIAL_ALPHA = 0.25;
 
 /** A standalone layer for an activation that has a tfjs-layers identifier. */
 function activationLayer(identifier: string) {
-  return (name?: string) =>
-    layers.activation({ activation: identifier as Parameters<typeof layers.activation>[0]['activation'], name });
+  return (args: { name?: string } = {}) =>
+    layers.activation({ activation: identifier as Parameters<typeof layers.activation>[0]['activation'], name: args.name });
 }
 
 const specs: ActivationSpec[] = [
@@ -76,7 +79,7 @@ const specs: ActivationSpec[] = [
     derivative: lishtDerivativeScalar,
     apply: (x) => lisht(x),
     identifier: 'lisht',
-    layer: (name) => lishtLayer({ name }),
+    layer: (args = {}) => lishtLayer({ name: args.name }),
   },
   {
     name: 'relu',
@@ -96,7 +99,7 @@ const specs: ActivationSpec[] = [
     derivative: (x) => (x > 0 ? 1 : LEAKY_RELU_ALPHA),
     apply: (x) => tf.leakyRelu(x, LEAKY_RELU_ALPHA),
     identifier: 'leakyRelu',
-    layer: (name) => layers.leakyReLU({ alpha: LEAKY_RELU_ALPHA, name }),
+    layer: (args = {}) => layers.leakyReLU({ alpha: LEAKY_RELU_ALPHA, name: args.name }),
   },
   {
     name: 'prelu',
@@ -105,7 +108,12 @@ const specs: ActivationSpec[] = [
     fn: (x) => (x > 0 ? x : PRELU_INITIAL_ALPHA * x),
     derivative: (x) => (x > 0 ? 1 : PRELU_INITIAL_ALPHA),
     apply: (x) => tf.prelu(x, tf.scalar(PRELU_INITIAL_ALPHA)),
-    layer: (name) => layers.prelu({ alphaInitializer: initializers.constant({ value: PRELU_INITIAL_ALPHA }), name }),
+    layer: (args = {}) =>
+      layers.prelu({
+        alphaInitializer: initializers.constant({ value: PRELU_INITIAL_ALPHA }),
+        sharedAxes: args.sharedAxes,
+        name: args.name,
+      }),
   },
   {
     name: 'elu',

@@ -1,8 +1,9 @@
 /**
  * tfjs-core's Node bundle does not install the chained Tensor methods (`x.flatten()`, ...)
- * that the `@tensorflow/tfjs` union package adds, yet tfjs-layers' orthogonal initializer,
- * the default recurrent initializer of LSTM and GRU, calls five of them. Without this, an
- * LSTM cannot be built from tfjs-core + tfjs-layers in Node. Methods already present (for
+ * that the `@tensorflow/tfjs` union package adds, yet tfjs-layers' orthogonal initializer
+ * (the default recurrent initializer of LSTM and GRU) calls five of them and the optimizers'
+ * `setWeights` calls `variable()`. Without this, an LSTM cannot be built and an optimizer
+ * cannot be restored from a checkpoint with tfjs-core + tfjs-layers in Node. Methods already present (for
  * example when the union package is loaded) are left alone.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -13,6 +14,7 @@ type Methods = {
   sign(this: tf.Tensor): tf.Tensor;
   stridedSlice(this: tf.Tensor, begin: number[], end: number[], strides: number[]): tf.Tensor;
   transpose(this: tf.Tensor, perm?: number[]): tf.Tensor;
+  variable(this: tf.Tensor, trainable?: boolean, name?: string, dtype?: tf.DataType): tf.Variable;
 };
 
 const methods: Methods = {
@@ -30,6 +32,9 @@ const methods: Methods = {
   },
   transpose(perm) {
     return tf.transpose(this, perm);
+  },
+  variable(trainable, name, dtype) {
+    return tf.variable(this, trainable, name, dtype);
   },
 };
 

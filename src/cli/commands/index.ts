@@ -1,9 +1,14 @@
 import type { Command } from 'commander';
+import { register as bench } from './bench.js';
+import { register as compare } from './compare.js';
+import { register as summary } from './summary.js';
 
 /**
  * Adds every subcommand to the program. One module per command; each exports
  * `register(program)`. Keep this list in alphabetical order.
  */
 export function registerCommands(program: Command): void {
-  void program;
+  bench(program);
+  compare(program);
+  summary(program);
 }

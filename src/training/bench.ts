@@ -1,0 +1,78 @@
+/**
+ * Timing training steps of a model, the figure `lisht bench` and `npm run bench` report:
+ * warm-up steps first (kernel compilation, memory growth), then each timed step measured on
+ * its own, reported as the median.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng } from '../datasets/random.js';
+import { getModel } from '../models/registry.js';
+import { createAdam } from './optimizers.js';
+import { trainableVariables, trainStep } from './fit.js';
+
+export interface BenchOptions {
+  model: string;
+  activation: string;
+  inputShape: number[];
+  numClasses: number;
+  batchSize: number;
+  /** Timed steps; default 20. */
+  steps?: number;
+  /** Untimed steps first; default 3. */
+  warmup?: number;
+}
+
+export interface BenchResult {
+  backend: string;
+  model: string;
+  activation: string;
+  batch_size: number;
+  steps: number;
+  /** Median of the timed steps. */
+  ms_per_step: number;
+  min_ms: number;
+  max_ms: number;
+  images_per_sec: number;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Times training steps on the current backend with random data in the data set's shape. */
+export async function benchTraining(options: BenchOptions): Promise<BenchResult> {
+  const steps = options.steps ?? 20;
+  const warmup = options.warmup ?? 3;
+  const model = getModel(options.model).build({ inputShape: options.inputShape, numClasses: options.numClasses, activation: options.activation, seed: 1 });
+  const optimizer = createAdam();
+  const vars = trainableVariables(model);
+  const rng = createRng('bench');
+  const size = options.batchSize * options.inputShape.reduce((a, b) => a * b, 1);
+  const x = tf.tensor(Float32Array.from({ length: size }, () => rng()), [options.batchSize, ...options.inputShape]);
+  const y = tf.tensor1d(Int32Array.from({ length: options.batchSize }, () => Math.floor(rng() * options.numClasses)), 'int32');
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < warmup + steps; i++) {
+      const t0 = performance.now();
+      await trainStep(model, optimizer, vars, x, y);
+      if (i >= warmup) times.push(performance.now() - t0);
+    }
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+    optimizer.dispose();
+  }
+  const ms = median(times);
+  return {
+    backend: tf.getBackend(),
+    model: options.model,
+    activation: options.activation,
+    batch_size: options.batchSize,
+    steps,
+    ms_per_step: ms,
+    min_ms: Math.min(...times),
+    max_ms: Math.max(...times),
+    images_per_sec: (options.batchSize * 1000) / ms,
+  };
+}
