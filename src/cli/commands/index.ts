@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { register as bench } from './bench.js';
 import { register as compare } from './compare.js';
+import { register as datasets } from './datasets.js';
+import { register as show } from './show.js';
 import { register as summary } from './summary.js';
 
 /**
@@ -10,5 +12,7 @@ import { register as summary } from './summary.js';
 export function registerCommands(program: Command): void {
   bench(program);
   compare(program);
+  datasets(program);
+  show(program);
   summary(program);
 }

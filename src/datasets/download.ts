@@ -1,0 +1,176 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { UserError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { downloadError, EXIT_UNAVAILABLE } from './errors.js';
+import type { DownloadProgress } from './types.js';
+
+/** Default time without a single byte after which a transfer counts as stalled. */
+export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
+
+export interface DownloadFileOptions {
+  /** Tried in order until one gives a complete, verified file. */
+  urls: string[];
+  /** Final path; nothing is written there unless the whole file arrived and passed the checks. */
+  destination: string;
+  /** Expected MD5 (hex) of the file. */
+  md5?: string;
+  /** Size to show progress against when the server sends no Content-Length. */
+  expectedSize?: number;
+  /** Further check of the complete temporary file (e.g. its structure); throws to refuse it. */
+  verify?: (tempPath: string) => Promise<void>;
+  onProgress?: (progress: DownloadProgress) => void;
+  stallTimeoutMs?: number;
+}
+
+export interface DownloadResult {
+  path: string;
+  url: string;
+  bytes: number;
+  md5: string;
+}
+
+class StallError extends Error {}
+
+function describeFetchError(err: unknown, received: number, total: number | undefined): string {
+  if (err instanceof StallError) return err.message;
+  if (err instanceof UserError) return err.message;
+  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+  const code = cause?.code ?? (err as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found (no network?)';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return `connection closed by the server after ${received}${total ? ` of ${total}` : ''} bytes`;
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connection timed out';
+    default: {
+      const message = cause?.message ?? (err instanceof Error ? err.message : String(err));
+      if (received > 0) return `transfer broke off after ${received}${total ? ` of ${total}` : ''} bytes (${message})`;
+      return message;
+    }
+  }
+}
+
+async function removeQuietly(path: string): Promise<void> {
+  await rm(path, { force: true }).catch(() => undefined);
+}
+
+async function fetchOnce(url: string, tempPath: string, options: DownloadFileOptions): Promise<DownloadResult> {
+  const stallMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const armStallTimer = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(
+      () => controller.abort(new StallError(`transfer stalled: no data for ${(stallMs / 1000).toFixed(1)} s`)),
+      stallMs,
+    );
+  };
+  const file = basename(options.destination);
+  let received = 0;
+  let total: number | undefined = options.expectedSize;
+  try {
+    armStallTimer();
+    const response = await fetch(url, {
+      signal: controller.signal,
+      redirect: 'follow',
+      headers: { 'user-agent': `lisht/${VERSION} (+https://www.npmjs.com/package/lisht)` },
+    });
+    if (!response.ok || !response.body) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new UserError(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+    }
+    const declared = Number(response.headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > 0) total = declared;
+    const hash = createHash('md5');
+    const report = (done: boolean): void =>
+      options.onProgress?.({ file, url, receivedBytes: received, totalBytes: total, done });
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        armStallTimer();
+        received += chunk.length;
+        hash.update(chunk);
+        report(false);
+        callback(null, chunk);
+      },
+    });
+    await pipeline(
+      Readable.fromWeb(response.body as WebReadableStream<Uint8Array>, { signal: controller.signal }),
+      meter,
+      createWriteStream(tempPath, { flags: 'wx' }),
+    );
+    clearTimeout(timer);
+    if (declared > 0 && received !== declared) {
+      throw new UserError(`incomplete transfer: ${received} of ${declared} bytes`);
+    }
+    const md5 = hash.digest('hex');
+    if (options.md5 && md5 !== options.md5.toLowerCase()) {
+      throw new UserError(`checksum mismatch for ${file}: MD5 is ${md5}, the publisher's is ${options.md5}`);
+    }
+    if (options.verify) await options.verify(tempPath);
+    report(true);
+    return { path: options.destination, url, bytes: received, md5 };
+  } catch (err) {
+    const reason = controller.signal.reason;
+    throw new UserError(describeFetchError(reason instanceof StallError ? reason : err, received, total));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Downloads one file: streamed to a temporary file beside the destination, checked (size, MD5,
+ * `verify`), then renamed into place. On failure the temporary file, and any folder this call
+ * created, are removed, so the destination folder is left as it was.
+ */
+export async function downloadFile(options: DownloadFileOptions): Promise<DownloadResult> {
+  if (options.urls.length === 0) throw new Error('downloadFile: no URL given');
+  const dir = dirname(options.destination);
+  const createdDir = await mkdir(dir, { recursive: true });
+  const failures: { url: string; message: string }[] = [];
+  for (const url of options.urls) {
+    const tempPath = join(dir, `.${basename(options.destination)}.${process.pid}.${randomBytes(4).toString('hex')}.part`);
+    try {
+      const result = await fetchOnce(url, tempPath, options);
+      await rename(tempPath, options.destination);
+      return result;
+    } catch (err) {
+      await removeQuietly(tempPath);
+      failures.push({ url, message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  if (createdDir) await removeCreatedDirs(createdDir, dir);
+  if (failures.length === 1) throw downloadError(failures[0].url, failures[0].message);
+  const lines = failures.map((f) => `${f.url}: ${f.message}`);
+  throw new UserError(
+    `download of ${basename(options.destination)} failed from every source:\n  ${lines.join('\n  ')}`,
+    EXIT_UNAVAILABLE,
+  );
+}
+
+/** Removes the folders from `leaf` up to `top` (the first one mkdir created), if they are empty. */
+async function removeCreatedDirs(top: string, leaf: string): Promise<void> {
+  let dir = leaf;
+  for (;;) {
+    try {
+      await rmdir(dir);
+    } catch {
+      return;
+    }
+    if (dir === top) return;
+    const parent = dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
+}

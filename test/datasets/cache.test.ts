@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { homedir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { defaultCacheDir, EXIT_DATA_ERROR, EXIT_NO_INPUT, loadDataset, resolveCacheDir } from '../../src/datasets/index.js';
+import { UserError } from '../../src/errors.js';
+import { cifar10Fixture, tarGz } from './helpers/archives.js';
+import { listTree, tempDir } from './helpers/env.js';
+
+describe('cache folder', () => {
+  it('explicit folder, else $LISHT_DATA_DIR, else the platform cache dir', () => {
+    assert.equal(resolveCacheDir('/a/b', { LISHT_DATA_DIR: '/c' }), '/a/b');
+    assert.equal(resolveCacheDir(undefined, { LISHT_DATA_DIR: '/c' }), '/c');
+    assert.equal(resolveCacheDir(undefined, { XDG_CACHE_HOME: '/xdg' }), process.platform === 'linux' ? '/xdg/lisht' : defaultCacheDir({}));
+    assert.equal(defaultCacheDir({ XDG_CACHE_HOME: 'relative' }, 'linux'), join(homedir(), '.cache', 'lisht'));
+    assert.equal(defaultCacheDir({}, 'darwin'), join(homedir(), 'Library', 'Caches', 'lisht'));
+  });
+});
+
+describe('loading from the cache', () => {
+  const tmp = tempDir();
+  after(() => tmp.remove());
+
+  it('with download: false, a missing data set says how to get it and writes nothing', async () => {
+    const cacheDir = join(tmp.path, 'empty');
+    const err = await loadDataset('cifar10', { cacheDir, download: false }).catch((e: unknown) => e);
+    assert.ok(err instanceof UserError);
+    assert.equal(err.exitCode, EXIT_NO_INPUT);
+    assert.match(err.message, /cifar10 is not in the cache \(missing .*cifar10\/cifar-10-binary\.tar\.gz\); run `lisht datasets download cifar10` or pass --data PATH/);
+    assert.deepEqual(listTree(cacheDir), []);
+  });
+
+  it('a cached archive that no longer matches the publisher\'s MD5 is reported as damaged', async () => {
+    const cacheDir = join(tmp.path, 'damaged');
+    mkdirSync(join(cacheDir, 'cifar10'), { recursive: true });
+    writeFileSync(join(cacheDir, 'cifar10', 'cifar-10-binary.tar.gz'), tarGz(cifar10Fixture().entries));
+    const err = await loadDataset('cifar10', { cacheDir, download: false }).catch((e: unknown) => e);
+    assert.ok(err instanceof UserError);
+    assert.equal(err.exitCode, EXIT_DATA_ERROR);
+    assert.match(err.message, /cifar-10-binary\.tar\.gz: cached file is damaged: MD5 [0-9a-f]{32}, the publisher's is c32a1d4ab5d03f1284b67883e8d87530/);
+    assert.deepEqual(listTree(cacheDir), ['cifar10/', 'cifar10/cifar-10-binary.tar.gz']);
+  });
+});
