@@ -10,7 +10,8 @@ export type LishtInputs = { x: TensorInfo } & NamedTensorInfoMap;
 
 /**
  * `dx = dy * (tanh(x) + x * (1 - tanh(x)^2))`, the gradient of `Lisht`, fused into one pass.
- * Inputs: `{dy, x}`; output: float32, shape of `x`.
+ * Inputs: `{dy, x, y}` with `y = lisht(x)` the forward output, which kernels may use to skip
+ * recomputing tanh; output: float32, shape of `x`.
  */
 export const LishtGrad = 'LishtGrad';
-export type LishtGradInputs = { dy: TensorInfo; x: TensorInfo } & NamedTensorInfoMap;
+export type LishtGradInputs = { dy: TensorInfo; x: TensorInfo; y?: TensorInfo } & NamedTensorInfoMap;

@@ -36,8 +36,33 @@ export function lishtArray(x: ArrayLike<number>, out: Float32Array): void {
   for (let i = 0; i < n; i++) out[i] = lishtScalar(x[i]);
 }
 
-/** Writes dy[i] * lisht'(x[i]) into `out[i]` for every element (the fused backward pass). */
-export function lishtGradArray(dy: ArrayLike<number>, x: ArrayLike<number>, out: Float32Array): void {
+/**
+ * Between these |x|, the backward pass reuses the forward output: tanh x = y / x and
+ * lisht'(x) = t + x - y t, with no transcendental. Above, x (1 - t^2) is small against the
+ * rounding of the float32 y; below, y = x^2 leaves float32's normal range. There the exact
+ * form is used (rarely: pre-activations are mostly of moderate size).
+ */
+const REUSE_OUTPUT_BELOW = 4;
+const REUSE_OUTPUT_ABOVE = 1e-15;
+
+/**
+ * Writes dy[i] * lisht'(x[i]) into `out[i]` for every element (the fused backward pass).
+ * `y`, the forward output lisht(x), is optional: with it most elements need no `expm1`.
+ */
+export function lishtGradArray(dy: ArrayLike<number>, x: ArrayLike<number>, y: ArrayLike<number> | undefined, out: Float32Array): void {
   const n = out.length;
-  for (let i = 0; i < n; i++) out[i] = dy[i] * lishtDerivativeScalar(x[i]);
+  if (y === undefined) {
+    for (let i = 0; i < n; i++) out[i] = dy[i] * lishtDerivativeScalar(x[i]);
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    const a = Math.abs(v);
+    if (a < REUSE_OUTPUT_BELOW && a > REUSE_OUTPUT_ABOVE) {
+      const t = y[i] / v;
+      out[i] = dy[i] * (t + v - y[i] * t);
+    } else {
+      out[i] = dy[i] * lishtDerivativeScalar(v);
+    }
+  }
 }

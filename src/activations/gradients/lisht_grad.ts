@@ -5,8 +5,9 @@ import { Lisht, LishtGrad } from '../kernel_names.js';
 export const lishtGradConfig: GradConfig = {
   kernelName: Lisht,
   inputsToSave: ['x'],
+  outputsToSave: [true],
   gradFunc: (dy, saved) => {
-    const [x] = saved;
-    return { x: () => engine().runKernel(LishtGrad, { dy: dy as Tensor, x }) as Tensor };
+    const [x, y] = saved;
+    return { x: () => engine().runKernel(LishtGrad, { dy: dy as Tensor, x, y }) as Tensor };
   },
 };

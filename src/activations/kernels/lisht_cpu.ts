@@ -19,10 +19,10 @@ const lishtCpu: KernelFunc = ({ inputs, backend }) => {
 };
 
 const lishtGradCpu: KernelFunc = ({ inputs, backend }) => {
-  const { dy, x } = inputs as LishtGradInputs;
+  const { dy, x, y } = inputs as LishtGradInputs;
   const cpu = backend as MathBackendCPU;
   const out = new Float32Array(sizeOf(x.shape));
-  lishtGradArray(values(cpu, dy), values(cpu, x), out);
+  lishtGradArray(values(cpu, dy), values(cpu, x), y && values(cpu, y), out);
   return cpu.makeTensorInfo(x.shape, 'float32', out);
 };
 

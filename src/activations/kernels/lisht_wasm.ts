@@ -15,10 +15,11 @@ const lishtWasm: KernelFunc = ({ inputs, backend }) => {
 };
 
 const lishtGradWasm: KernelFunc = ({ inputs, backend }) => {
-  const { dy, x } = inputs as LishtGradInputs;
+  const { dy, x, y } = inputs as LishtGradInputs;
   const wasm = backend as BackendWasm;
   const out = wasm.makeOutput(x.shape, 'float32');
-  lishtGradArray(wasm.typedArrayFromHeap(dy), wasm.typedArrayFromHeap(x), wasm.typedArrayFromHeap(out) as Float32Array);
+  const heap = (t: typeof x) => wasm.typedArrayFromHeap(t);
+  lishtGradArray(heap(dy), heap(x), y && heap(y), heap(out) as Float32Array);
   return out;
 };
 
