@@ -33,5 +33,15 @@ export { benchTraining, type BenchOptions, type BenchResult } from './training/b
 export { compare, type CompareEvent, type CompareHooks } from './experiments/compare.js';
 export type { CompareOptions } from './experiments/compare_options.js';
 export type { CompareSummary, CompareResult, EpochRecord } from './experiments/compare_types.js';
+export {
+  inspect,
+  GradientFlowCallback,
+  measureGradientFlow,
+  probeBatch,
+  type InspectOptions,
+  type InspectEvent,
+  type GradientFlowRecord,
+  type InspectData,
+} from './inspect/index.js';
 export { UserError } from './errors.js';
 export { VERSION } from './version.js';

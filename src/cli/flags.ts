@@ -24,3 +24,33 @@ export function nameList(value: string): string[] {
   if (names.some((n) => n === '')) throw new InvalidArgumentError(`expected comma-separated names, got '${value}'`);
   return names;
 }
+
+/** A commander parser for a positive number flag (learning rates). */
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got '${value}'`);
+  return n;
+}
+
+/** A commander parser for a number >= 0 (weight decay). */
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a number >= 0, got '${value}'`);
+  return n;
+}
+
+/** A commander parser for a number in [0, 1) (momentum). */
+export function unitInterval(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError(`expected a number from 0 up to (not including) 1, got '${value}'`);
+  return n;
+}
+
+/** A commander parser for a comma-separated list of positive integers (layer widths, epochs). */
+export function positiveIntList(value: string): number[] {
+  const parts = value.split(',').map((s) => s.trim());
+  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) <= 0 || !Number.isSafeInteger(Number(p)))) {
+    throw new InvalidArgumentError(`expected comma-separated positive integers, got '${value}'`);
+  }
+  return parts.map(Number);
+}

@@ -1,37 +1,82 @@
 import { z } from 'zod';
 import { UserError } from '../errors.js';
+import { OPTIMIZER_NAMES } from '../training/optimizers.js';
+import { SCHEDULE_NAMES } from '../training/schedules.js';
+import { MONITORS } from '../training/early_stopping.js';
 
 const positiveInt = z.number().int().positive();
 
-/** Options of {@link compare}; every field has the article's default. */
-export const CompareOptionsSchema = z.object({
-  dataset: z.string().min(1).default('cifar10'),
-  /** A local archive or folder to read the data set from (no download). */
-  data: z.string().min(1).optional(),
-  model: z.string().min(1).default('seed-cnn'),
-  activations: z.array(z.string().min(1)).min(1).default(['lisht', 'relu']),
-  epochs: positiveInt.default(50),
-  batchSize: positiveInt.default(100),
-  /** Seed of initial weights and shuffling; drawn at random (and recorded) when absent. */
-  seed: z.number().int().nonnegative().max(2 ** 31 - 1).optional(),
-  limitTrain: positiveInt.optional(),
-  limitTest: positiveInt.optional(),
-  backend: z.string().min(1).default('auto'),
-  /** Output folder; default `runs/<dataset>-<timestamp>`. */
-  out: z.string().min(1).optional(),
-  /** Continue the comparison in this folder from its last finished epoch. */
-  resume: z.string().min(1).optional(),
-});
+/**
+ * Options of {@link compare}. Every field left out keeps the article's experiment: seed-cnn on
+ * CIFAR-10, Adam (0.001, epsilon 1e-7), no schedule, no augmentation, no early stopping.
+ */
+export const CompareOptionsSchema = z
+  .object({
+    dataset: z.string().min(1).default('cifar10'),
+    /** A local archive or folder to read the data set from (no download). */
+    data: z.string().min(1).optional(),
+    /** Default: the data set's default model (`defaultModelFor`). */
+    model: z.string().min(1).optional(),
+    activations: z.array(z.string().min(1)).min(1).default(['lisht', 'relu']),
+    epochs: positiveInt.default(50),
+    batchSize: positiveInt.default(100),
+    /** Seed of initial weights, shuffling and augmentation; drawn at random (and recorded) when absent. */
+    seed: z.number().int().nonnegative().max(2 ** 31 - 1).optional(),
+    limitTrain: positiveInt.optional(),
+    limitTest: positiveInt.optional(),
+    backend: z.string().min(1).default('auto'),
+    /** Output folder; default `runs/<dataset>-<timestamp>`. */
+    out: z.string().min(1).optional(),
+    /** Continue the comparison in this folder from its last finished epoch. */
+    resume: z.string().min(1).optional(),
+    optimizer: z.enum(OPTIMIZER_NAMES).default('adam'),
+    /** Default 0.001 for Adam, 0.1 for SGD. */
+    lr: z.number().positive().finite().optional(),
+    /** SGD only; default 0.9. */
+    momentum: z.number().min(0).lt(1).optional(),
+    /** Coupled L2 weight decay; default 0 for Adam, 1e-4 for SGD. */
+    weightDecay: z.number().nonnegative().finite().optional(),
+    schedule: z.enum(SCHEDULE_NAMES).default('none'),
+    /** Step schedule only: 1-based epochs from which the rate is divided by 10 once more. */
+    milestones: z.array(z.number().int().min(2)).min(1).optional(),
+    /** Pad-4 random crop and horizontal flip of training images. */
+    augment: z.boolean().default(false),
+    /** Early stopping patience (epochs); absent: no early stopping. */
+    earlyStopping: z.number().int().nonnegative().optional(),
+    earlyStoppingMonitor: z.enum(MONITORS).default('val_loss'),
+    /** MNIST / Fashion-MNIST: split the official test set into train and test (for folders of t10k files only). */
+    fromTestSet: z.boolean().default(false),
+    /** `mlp` only: hidden layer widths. */
+    hiddenUnits: z.array(positiveInt).min(1).optional(),
+    /** Record per-layer gradient flow on a fixed probe batch before training and after every epoch (`--no-gradient-flow`: off). */
+    gradientFlow: z.boolean().default(true),
+  })
+  .superRefine((o, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (o.momentum !== undefined && o.optimizer !== 'sgd') issue('momentum', "applies to optimizer 'sgd' only");
+    if (o.milestones !== undefined) {
+      if (o.schedule !== 'step') issue('milestones', "apply to schedule 'step' only");
+      else if (o.milestones.some((m, i) => i > 0 && m <= o.milestones![i - 1])) issue('milestones', `must increase, got ${o.milestones.join(', ')}`);
+    }
+    if (o.earlyStopping === undefined && o.earlyStoppingMonitor !== 'val_loss') issue('earlyStoppingMonitor', 'needs earlyStopping (a patience)');
+  });
 
 export type CompareOptions = z.input<typeof CompareOptionsSchema>;
 export type ParsedCompareOptions = z.output<typeof CompareOptionsSchema>;
 
-/** Validates options, naming the offending field in the error. */
+/** `weightDecay` -> `--weight-decay`, so errors name the flag as well as the field. */
+function flagName(field: string): string {
+  return `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** Validates options, naming the offending field (and its command-line flag) in the error. */
 export function parseCompareOptions(options: CompareOptions): ParsedCompareOptions {
   const parsed = CompareOptionsSchema.safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new UserError(`invalid option ${issue.path.join('.') || '(options)'}: ${issue.message}`);
+    const field = issue.path.length > 0 ? String(issue.path[0]) : undefined;
+    const name = field === undefined ? '(options)' : `${issue.path.join('.')} (${flagName(field)})`;
+    throw new UserError(`invalid option ${name}: ${issue.message}`);
   }
   return parsed.data;
 }

@@ -9,7 +9,11 @@ import { htmlReport, type Section } from '../reports/html.js';
 import { renderPng, renderSvg } from '../reports/render.js';
 import { fixed, percent, type Column, type Row } from '../reports/table.js';
 import { writeFileAtomic } from '../reports/write.js';
-import type { CompareResult, CompareSummary } from './compare_types.js';
+import { inspectSections } from '../inspect/report.js';
+import type { SplitInfo } from '../datasets/types.js';
+import { describeOptimizer } from '../training/optimizers.js';
+import { describeSchedule } from '../training/schedules.js';
+import { LEGACY_OPTIONS, type CompareResult, type CompareSummary, type ResolvedCompareOptions } from './compare_types.js';
 
 /** Columns and rows of the final table: one row per activation. */
 export function comparisonTable(summary: CompareSummary): { columns: Column[]; rows: Row[] } {
@@ -95,12 +99,36 @@ export async function writeCompareOutputs(dir: string, summary: CompareSummary):
     await writeFileAtomic(join(dir, chart.file), await renderPng(chart.spec));
     written.push(chart.file);
   }
-  await writeFileAtomic(join(dir, 'report.html'), compareReportHtml(summary, charts));
+  // Gradient flow (summary.json) and `lisht inspect`'s pictures (inspect/), when the run has them.
+  await writeFileAtomic(join(dir, 'report.html'), compareReportHtml(summary, charts, await inspectSections(dir, summary)));
   written.push('report.html');
   return written;
 }
 
-function compareReportHtml(summary: CompareSummary, charts: { file: string; svg: string }[]): string {
+/** How a report names a train/test split. */
+export function describeSplit(split: SplitInfo | undefined): string {
+  if (split === undefined) return 'not recorded';
+  if (split.method === 'official') return "the publisher's";
+  const of = split.from === 'official-test' ? 'the official test set only' : 'all rows';
+  return `stratified split of ${of}: ${split.testFraction * 100}% test, seed ${split.seed}`;
+}
+
+/** The training settings of a run, one line each, for reports. */
+export function describeTraining(options: ResolvedCompareOptions): [string, string][] {
+  const o = { ...LEGACY_OPTIONS, ...options };
+  const stop = o.earlyStopping;
+  return [
+    ['optimizer', describeOptimizer({ name: o.optimizer, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay })],
+    ['learning-rate schedule', describeSchedule({ name: o.schedule, lr: o.lr, epochs: o.epochs, milestones: o.milestones ?? undefined })],
+    ['augmentation', o.augment ? '4-pixel zero pad, random crop, random horizontal flip (training batches)' : 'none'],
+    [
+      'early stopping',
+      stop === null ? 'none' : `${stop.monitor}, patience ${stop.patience} (validation data is the test set, so a stopped run's test accuracy is optimistic)`,
+    ],
+  ];
+}
+
+function compareReportHtml(summary: CompareSummary, charts: { file: string; svg: string }[], inspection: Section[] = []): string {
   const { columns, rows } = comparisonTable(summary);
   const o = summary.options;
   const sections: Section[] = [
@@ -119,11 +147,12 @@ function compareReportHtml(summary: CompareSummary, charts: { file: string; svg:
           items: [
             ['data set', `${summary.dataset}${o.data ? ` (${o.data})` : ''}`],
             ['training / test examples', `${summary.train_count} / ${summary.test_count}`],
+            ['train / test split', describeSplit(summary.split)],
             ['model', summary.model],
             ['activations', o.activations.join(', ')],
             ['epochs', o.epochs],
             ['batch size', o.batchSize],
-            ['optimizer', 'Adam (learning rate 0.001, epsilon 1e-7)'],
+            ...describeTraining(o),
             ['seed', o.seed],
             ['backend', summary.backend],
             ['status', summary.status],
@@ -133,6 +162,7 @@ function compareReportHtml(summary: CompareSummary, charts: { file: string; svg:
         },
       ],
     },
+    ...inspection,
     ...summary.results.map(
       (r): Section => ({
         heading: `${r.activation}`,

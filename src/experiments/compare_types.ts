@@ -1,4 +1,9 @@
 /** The JSON that `lisht compare` writes as `summary.json`, and the options it ran with. */
+import type { SplitInfo } from '../datasets/types.js';
+import type { Monitor } from '../training/early_stopping.js';
+import type { OptimizerName } from '../training/optimizers.js';
+import type { ScheduleName } from '../training/schedules.js';
+import type { GradientFlowRecord } from '../inspect/types.js';
 
 /** Metrics of one finished epoch (1-based `epoch`). */
 export interface EpochRecord {
@@ -29,8 +34,12 @@ export interface CompareResult {
   epochs: EpochRecord[];
   /** Why the run failed (e.g. the loss became NaN at epoch 3, step 17). */
   error?: string;
+  /** 1-based epoch after which early stopping ended the run, when it did. */
+  stopped_epoch?: number;
   /** The Keras-style summary of the model, as printed. */
   model_summary: string;
+  /** Per layer, before training (epoch 0) and after every epoch; absent when not recorded. */
+  gradient_flow?: GradientFlowRecord[];
 }
 
 /** The options a comparison ran with, all resolved (no defaults left open). */
@@ -45,7 +54,43 @@ export interface ResolvedCompareOptions {
   limitTrain: number | null;
   limitTest: number | null;
   backend: string;
+  optimizer: OptimizerName;
+  lr: number;
+  /** SGD's momentum; null for Adam. */
+  momentum: number | null;
+  /** Coupled L2 weight decay (0: none). */
+  weightDecay: number;
+  schedule: ScheduleName;
+  /** The step schedule's milestones (1-based epochs); null for other schedules. */
+  milestones: number[] | null;
+  augment: boolean;
+  earlyStopping: { monitor: Monitor; patience: number } | null;
+  fromTestSet: boolean;
+  /** `mlp`'s hidden layer widths; null: the model's default. */
+  hiddenUnits: number[] | null;
+  /** Gradient flow recorded (absent in runs written before it existed: not recorded there). */
+  gradientFlow?: boolean;
 }
+
+/**
+ * What runs written before these options existed ran with (the article's setup), for
+ * resuming them.
+ */
+export const LEGACY_OPTIONS: Pick<
+  ResolvedCompareOptions,
+  'optimizer' | 'lr' | 'momentum' | 'weightDecay' | 'schedule' | 'milestones' | 'augment' | 'earlyStopping' | 'fromTestSet' | 'hiddenUnits'
+> = {
+  optimizer: 'adam',
+  lr: 0.001,
+  momentum: null,
+  weightDecay: 0,
+  schedule: 'none',
+  milestones: null,
+  augment: false,
+  earlyStopping: null,
+  fromTestSet: false,
+  hiddenUnits: null,
+};
 
 /** `summary.json`. */
 export interface CompareSummary {
@@ -60,6 +105,8 @@ export interface CompareSummary {
   train_count: number;
   test_count: number;
   class_names: string[];
+  /** How train and test were split (absent in runs written before it was recorded). */
+  split?: SplitInfo;
   options: ResolvedCompareOptions;
   results: CompareResult[];
 }

@@ -1,6 +1,10 @@
 export { buildSeedCnn } from './seed_cnn.js';
-export { getModel, models, registerModel } from './registry.js';
+export { buildMlp, DEFAULT_HIDDEN_UNITS } from './mlp.js';
+export { buildResNet, resnetConfig, RESNET_DEPTHS, type ResNetConfig, type ResNetDepth } from './resnet.js';
+export { buildLstm, LSTM_EMBEDDING_DIM, LSTM_UNITS } from './lstm.js';
+export { checkModelFits, getModel, models, registerModel } from './registry.js';
+export { DEFAULT_MODELS, defaultDatasetFor, defaultModelFor } from './defaults.js';
 export { DATASET_INPUTS, type DatasetInput } from './inputs.js';
 export { placeActivation, type ActivationPlacement } from './activation_block.js';
 export { modelSummary, formatModelSummary, type ModelSummary, type LayerSummaryRow } from './summary.js';
-export type { ModelBuildOptions, ModelDefinition } from './types.js';
+export type { ModelBuildOptions, ModelDefinition, ModelInput } from './types.js';

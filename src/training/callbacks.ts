@@ -19,11 +19,21 @@ export interface BatchLogs {
   accuracy: number;
 }
 
+/**
+ * What callbacks may change in the loop, like Keras's `model.stop_training`: setting
+ * `stopTraining` ends training after the current epoch (e.g. early stopping).
+ */
+export interface TrainingControl {
+  stopTraining: boolean;
+}
+
 export interface TrainBeginInfo {
   epochs: number;
   stepsPerEpoch: number;
   /** First epoch this run trains (0-based; above 0 when resuming). */
   initialEpoch: number;
+  /** Keep it to stop training from a later hook. */
+  control: TrainingControl;
 }
 
 export interface Callback {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset, Labels } from '../datasets/types.js';
+import type { BatchContext, ImageAugmenter } from './augment.js';
 
 /**
  * One split of a data set as the training loop sees it: examples addressed by index, turned
@@ -12,9 +13,10 @@ export interface ExampleSet {
   readonly labels: Labels;
   /**
    * The inputs of examples `order[start..end)` (of examples `start..end` when `order` is
-   * null) as a tensor of shape [end - start, ...inputShape].
+   * null) as a tensor of shape [end - start, ...inputShape]. `context` is given for training
+   * batches only (fit passes it), so that a set can augment those and nothing else.
    */
-  inputs(order: ArrayLike<number> | null, start: number, end: number): tf.Tensor;
+  inputs(order: ArrayLike<number> | null, start: number, end: number, context?: BatchContext): tf.Tensor;
   /** Their labels as an int32 tensor of shape [end - start]. */
   targets(order: ArrayLike<number> | null, start: number, end: number): tf.Tensor1D;
 }
@@ -30,21 +32,35 @@ class ArrayExampleSet implements ExampleSet {
     /** Multiplier applied while copying (1/255 for uint8 images, 1 otherwise). */
     private readonly scale: number,
     private readonly dtype: 'float32' | 'int32',
+    /** Applied to the uint8 rows of training batches, before scaling. */
+    private readonly augment?: ImageAugmenter,
   ) {
     this.rowSize = inputShape.reduce((a, b) => a * b, 1);
   }
 
-  inputs(order: ArrayLike<number> | null, start: number, end: number): tf.Tensor {
+  inputs(order: ArrayLike<number> | null, start: number, end: number, context?: BatchContext): tf.Tensor {
     const n = end - start;
     const size = this.rowSize;
     const out = this.dtype === 'int32' ? new Int32Array(n * size) : new Float32Array(n * size);
+    if (this.augment !== undefined && context !== undefined && this.rows instanceof Uint8Array) {
+      // Gather the batch as uint8, augment it, then scale it like any other batch.
+      const raw = new Uint8Array(n * size);
+      for (let b = 0; b < n; b++) raw.set(this.row(order, start + b), b * size);
+      const augmented = this.augment(raw, n, context);
+      for (let i = 0; i < out.length; i++) out[i] = augmented[i] * this.scale;
+      return tf.tensor(out, [n, ...this.inputShape], this.dtype);
+    }
     for (let b = 0; b < n; b++) {
-      const from = (order === null ? start + b : order[start + b]) * size;
-      const row = this.rows.subarray(from, from + size);
+      const row = this.row(order, start + b);
       if (this.scale === 1) out.set(row, b * size);
       else for (let i = 0, o = b * size; i < size; i++, o++) out[o] = row[i] * this.scale;
     }
     return tf.tensor(out, [n, ...this.inputShape], this.dtype);
+  }
+
+  private row(order: ArrayLike<number> | null, i: number): Uint8Array | Float32Array | Int32Array {
+    const from = (order === null ? i : order[i]) * this.rowSize;
+    return this.rows.subarray(from, from + this.rowSize);
   }
 
   targets(order: ArrayLike<number> | null, start: number, end: number): tf.Tensor1D {
@@ -61,15 +77,24 @@ function limited(count: number, limit: number | undefined): number {
 
 /**
  * The train and test splits of a loaded data set as {@link ExampleSet}s. Images are divided
- * by 255 per batch, as the original article does once for the whole set.
+ * by 255 per batch, as the original article does once for the whole set. `augment` (images
+ * only) transforms the training batches that `fit` draws; test batches are never augmented.
  */
-export function exampleSets(dataset: Dataset, limits: { train?: number; test?: number } = {}): { train: ExampleSet; test: ExampleSet } {
+export function exampleSets(
+  dataset: Dataset,
+  limits: { train?: number; test?: number } = {},
+  options: { augment?: ImageAugmenter } = {},
+): { train: ExampleSet; test: ExampleSet } {
+  if (options.augment !== undefined && dataset.kind !== 'image') {
+    throw new Error(`augmentation applies to images; ${dataset.name} holds ${dataset.kind} data`);
+  }
   const make = (which: 'train' | 'test'): ExampleSet => {
     const limit = limits[which];
     switch (dataset.kind) {
       case 'image': {
         const s = dataset[which];
-        return new ArrayExampleSet(s.images, s.labels, limited(s.count, limit), [...dataset.imageShape], 1 / 255, 'float32');
+        const augment = which === 'train' ? options.augment : undefined;
+        return new ArrayExampleSet(s.images, s.labels, limited(s.count, limit), [...dataset.imageShape], 1 / 255, 'float32', augment);
       }
       case 'tabular': {
         const s = dataset[which];

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { createRng, permutation } from '../datasets/random.js';
-import { dispatch, type Callback, type EpochLogs } from './callbacks.js';
+import { dispatch, type Callback, type EpochLogs, type TrainingControl } from './callbacks.js';
 import type { ExampleSet } from './data.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { countCorrect, sparseCategoricalCrossentropy } from './losses.js';
@@ -29,6 +29,8 @@ export interface FitResult {
   /** Number of epochs finished in total, `initialEpoch` included. */
   epochsDone: number;
   interrupted: boolean;
+  /** A callback set `control.stopTraining` (e.g. early stopping) before `epochs` were done. */
+  stoppedEarly: boolean;
   /** The validation of the last finished epoch, with per-example predictions. */
   lastValidation?: Evaluation;
 }
@@ -89,6 +91,11 @@ export function trainableVariables(model: tfl.LayersModel): tf.Variable[] {
 /**
  * Trains `model` on `train` with sparse categorical cross-entropy on its softmax output,
  * shuffling every epoch, validating after each, like Keras's `model.fit`.
+ *
+ * Every random choice of the loop is a pure function of the seed and the batch's place: the
+ * order of epoch e of (seed, e), a batch's augmentation of (seed, e, step). So the RNG state
+ * of a run after e epochs is (seed, e), and a checkpoint of model, optimizer and epoch is
+ * enough to resume it exactly.
  */
 export async function fit(model: tfl.LayersModel, train: ExampleSet, options: FitOptions): Promise<FitResult> {
   const { optimizer, epochs, batchSize, seed, validation, signal } = options;
@@ -99,9 +106,10 @@ export async function fit(model: tfl.LayersModel, train: ExampleSet, options: Fi
   let lastValidation: Evaluation | undefined;
   let epochsDone = initialEpoch;
   let interrupted = false;
+  const control: TrainingControl = { stopTraining: false };
 
-  await dispatch(callbacks, 'onTrainBegin', { epochs, stepsPerEpoch, initialEpoch });
-  for (let epoch = initialEpoch; epoch < epochs && !interrupted; epoch++) {
+  await dispatch(callbacks, 'onTrainBegin', { epochs, stepsPerEpoch, initialEpoch, control });
+  for (let epoch = initialEpoch; epoch < epochs && !interrupted && !control.stopTraining; epoch++) {
     await dispatch(callbacks, 'onEpochBegin', epoch);
     const started = performance.now();
     const order = epochOrder(train.count, seed, epoch);
@@ -111,7 +119,8 @@ export async function fit(model: tfl.LayersModel, train: ExampleSet, options: Fi
     for (let step = 0; step < stepsPerEpoch; step++) {
       const start = step * batchSize;
       const end = Math.min(train.count, start + batchSize);
-      const x = train.inputs(order, start, end);
+      // The batch's place in the run lets the set augment it reproducibly (see augment.ts).
+      const x = train.inputs(order, start, end, { epoch, step });
       const y = train.targets(order, start, end);
       const { loss: lossValue, correct: hitCount } = await trainStep(model, optimizer, vars, x, y);
       tf.dispose([x, y]);
@@ -139,5 +148,5 @@ export async function fit(model: tfl.LayersModel, train: ExampleSet, options: Fi
     if (signal?.aborted) interrupted = true;
   }
   await dispatch(callbacks, 'onTrainEnd', { interrupted });
-  return { epochsDone, interrupted, lastValidation };
+  return { epochsDone, interrupted, stoppedEarly: control.stopTraining && epochsDone < epochs, lastValidation };
 }

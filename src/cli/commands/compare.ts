@@ -1,9 +1,13 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { compare, type CompareEvent } from '../../experiments/compare.js';
-import { comparisonTable } from '../../experiments/compare_outputs.js';
+import { comparisonTable, describeSplit } from '../../experiments/compare_outputs.js';
+import { DEFAULT_MODELS } from '../../models/defaults.js';
 import { formatTable } from '../../reports/table.js';
+import { MONITORS } from '../../training/early_stopping.js';
+import { OPTIMIZER_NAMES } from '../../training/optimizers.js';
 import { ProgressBar } from '../../training/progress.js';
-import { nameList, nonNegativeInt, positiveInt } from '../flags.js';
+import { SCHEDULE_NAMES } from '../../training/schedules.js';
+import { nameList, nonNegativeInt, nonNegativeNumber, positiveInt, positiveIntList, positiveNumber, unitInterval } from '../flags.js';
 
 interface Flags {
   dataset?: string;
@@ -18,6 +22,18 @@ interface Flags {
   backend?: string;
   out?: string;
   resume?: string;
+  optimizer?: 'adam' | 'sgd';
+  lr?: number;
+  momentum?: number;
+  weightDecay?: number;
+  schedule?: 'none' | 'step' | 'cosine';
+  milestones?: number[];
+  augment?: boolean;
+  earlyStopping?: number;
+  earlyStoppingMonitor?: (typeof MONITORS)[number];
+  fromTestSet?: boolean;
+  hiddenUnits?: number[];
+  gradientFlow?: boolean;
 }
 
 /** Exit status of a run stopped by Ctrl-C, as shells report SIGINT. */
@@ -26,7 +42,7 @@ const EXIT_INTERRUPTED = 130;
 function describe(event: CompareEvent): string | undefined {
   switch (event.type) {
     case 'dataset':
-      return `Data: ${event.name}, ${event.train} training and ${event.test} test examples (${event.source})`;
+      return `Data: ${event.name}, ${event.train} training and ${event.test} test examples (${event.source}; split: ${describeSplit(event.split)})`;
     case 'backend':
       return `Backend: ${event.backend}`;
     case 'model-start':
@@ -47,7 +63,12 @@ export function register(program: Command): void {
     .description("Train the same model once per activation on identical data and seed (the original article's LiSHT vs ReLU experiment)")
     .option('--dataset <name>', 'data set', 'cifar10')
     .option('--data <path>', 'local archive or folder of the data set (no download)')
-    .option('--model <name>', 'model architecture', 'seed-cnn')
+    .option(
+      '--model <name>',
+      `model architecture (default: the data set's own: ${Object.entries(DEFAULT_MODELS)
+        .map(([d, m]) => `${d} ${m}`)
+        .join(', ')})`,
+    )
     .option('--activations <list>', 'comma-separated activations', nameList, ['lisht', 'relu'])
     .option('--epochs <n>', 'epochs per model', positiveInt, 50)
     .option('--batch-size <n>', 'batch size', positiveInt, 100)
@@ -57,6 +78,18 @@ export function register(program: Command): void {
     .option('--backend <name>', 'auto, tensorflow, native, wasm or cpu', 'auto')
     .option('--out <dir>', 'output folder (default runs/<dataset>-<timestamp>)')
     .option('--resume <dir>', 'continue an interrupted comparison in this folder')
+    .addOption(new Option('--optimizer <name>', 'adam (Keras defaults, the article) or sgd (momentum, He et al.)').choices(OPTIMIZER_NAMES).default('adam'))
+    .option('--lr <rate>', 'learning rate (default 0.001 for adam, 0.1 for sgd)', positiveNumber)
+    .option('--momentum <m>', 'sgd momentum in [0, 1) (default 0.9)', unitInterval)
+    .option('--weight-decay <wd>', 'L2 weight decay added to the gradients (default 0 for adam, 1e-4 for sgd)', nonNegativeNumber)
+    .addOption(new Option('--schedule <name>', 'learning-rate schedule per epoch: none, step (x0.1 at the milestones), cosine').choices(SCHEDULE_NAMES).default('none'))
+    .option('--milestones <epochs>', 'step schedule: comma-separated epochs from which the rate is x0.1 once more (default 50% and 75% of --epochs)', positiveIntList)
+    .option('--augment', 'pad 4 pixels, random crop, random horizontal flip of training images (CIFAR augmentation)')
+    .option('--early-stopping <patience>', 'stop a model after this many epochs without improvement', nonNegativeInt)
+    .addOption(new Option('--early-stopping-monitor <metric>', 'metric early stopping watches').choices(MONITORS).default('val_loss'))
+    .option('--from-test-set', 'mnist/fashion-mnist: split the official test set into train and test (for folders holding only the t10k files)')
+    .option('--hidden-units <list>', 'mlp: comma-separated hidden layer widths (default 256,128)', positiveIntList)
+    .option('--no-gradient-flow', 'do not record per-layer gradient flow (one probe batch per epoch; see lisht inspect)')
     .action(async (flags: Flags, command: Command) => {
       const controller = new AbortController();
       const onSigint = () => {

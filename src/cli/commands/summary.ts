@@ -1,24 +1,37 @@
 import type { Command } from 'commander';
 import { selectBackend } from '../../backends/select.js';
 import { parseDatasetName } from '../../datasets/registry.js';
+import { defaultDatasetFor } from '../../models/defaults.js';
 import { DATASET_INPUTS } from '../../models/inputs.js';
-import { getModel } from '../../models/registry.js';
+import { checkModelFits, getModel } from '../../models/registry.js';
 import { formatModelSummary, modelSummary } from '../../models/summary.js';
+import { positiveIntList } from '../flags.js';
 import '../../index.js';
+
+interface Flags {
+  model: string;
+  dataset?: string;
+  activation: string;
+  hiddenUnits?: number[];
+  json?: boolean;
+}
 
 export function register(program: Command): void {
   program
     .command('summary')
     .description('Print the Keras-style summary of a model (layers, output shapes, parameters)')
     .option('--model <name>', 'model architecture', 'seed-cnn')
-    .option('--dataset <name>', 'data set that fixes the input shape and class count', 'cifar10')
+    .option('--dataset <name>', "data set that fixes the input shape and class count (default: the first the model fits, cifar10 for image models)")
     .option('--activation <name>', 'activation', 'lisht')
+    .option('--hidden-units <list>', 'mlp: comma-separated hidden layer widths (default 256,128)', positiveIntList)
     .option('--json', 'print the summary as JSON')
-    .action(async (flags: { model: string; dataset: string; activation: string; json?: boolean }) => {
+    .action(async (flags: Flags) => {
       const definition = getModel(flags.model);
-      const input = DATASET_INPUTS[parseDatasetName(flags.dataset)];
+      const dataset = flags.dataset === undefined ? defaultDatasetFor(definition.name) : parseDatasetName(flags.dataset);
+      const input = DATASET_INPUTS[dataset];
+      checkModelFits(definition, dataset, input, [flags.activation]);
       await selectBackend('cpu');
-      const model = definition.build({ inputShape: input.inputShape, numClasses: input.numClasses, activation: flags.activation, seed: 1 });
+      const model = definition.build({ ...input, activation: flags.activation, seed: 1, hiddenUnits: flags.hiddenUnits });
       const summary = modelSummary(model);
       process.stdout.write((flags.json ? JSON.stringify(summary, null, 2) : formatModelSummary(summary)) + '\n');
     });

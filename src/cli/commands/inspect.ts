@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { inspect, DEFAULTS, type InspectEvent } from '../../inspect/inspect.js';
+import { nameList, nonNegativeInt, positiveInt } from '../flags.js';
+
+interface Flags {
+  grid: number;
+  subset: number;
+  images: number;
+  seed?: number;
+  range: number;
+  batchSize: number;
+  backend: string;
+  activations?: string[];
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  // Checked again (with a UserError) by the library; this only keeps non-numbers out.
+  return Number.isFinite(n) ? n : NaN;
+}
+
+/** Progress lines: at most one per 10% of a landscape, so logs stay short. */
+function describe(e: InspectEvent): string | undefined {
+  switch (e.type) {
+    case 'backend':
+      return `Backend: ${e.backend}`;
+    case 'activation':
+      return `Inspecting ${e.activation} (initial weights ${e.initialWeights === 'saved' ? 'saved by the run' : 'rebuilt from the seed'})`;
+    case 'progress': {
+      const step = Math.max(1, Math.round(e.total / 10));
+      if (e.done % step !== 0 && e.done !== e.total) return undefined;
+      return `  ${e.stage} ${e.done}/${e.total}`;
+    }
+    case 'outputs':
+      return `Wrote to ${e.dir}: ${e.files.join(', ')}`;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('inspect')
+    .argument('<run>', 'a compare output folder')
+    .description('Look inside a finished comparison: weight histograms, activation maps, loss landscapes (1-D and filter-normalised 2-D), gradient flow; adds them to its report.html')
+    .option('--grid <n>', 'points per side of the 2-D loss surface (and of the 1-D line), at least 3', positiveInt, DEFAULTS.grid)
+    .option('--subset <n>', 'training examples the landscape loss is measured on', positiveInt, DEFAULTS.subset)
+    .option('--images <n>', 'test images whose activation maps are drawn', nonNegativeInt, DEFAULTS.images)
+    .option('--seed <n>', "seed of the random directions (default: the run's seed)", nonNegativeInt)
+    .option('--range <r>', 'the 2-D surface spans [-r, r] along each direction', positiveNumber, DEFAULTS.range)
+    .option('--batch-size <n>', 'batch size of the landscape forward passes', positiveInt, DEFAULTS.batchSize)
+    .option('--backend <name>', 'auto, tensorflow, native, wasm or cpu', DEFAULTS.backend)
+    .option('--activations <list>', 'only these activations of the run', nameList)
+    .action(async (run: string, flags: Flags) => {
+      const data = await inspect(
+        { run, ...flags },
+        {
+          onEvent: (e) => {
+            const line = describe(e);
+            if (line !== undefined) process.stdout.write(line + '\n');
+          },
+        },
+      );
+      for (const a of data.activations) {
+        const l = a.landscape_1d;
+        process.stdout.write(
+          `${a.activation}: loss initial ${l.loss[0]?.toFixed(4)} -> trained ${l.loss[l.loss.length - 1]?.toFixed(4)}; 2-D surface ${data.grid}x${data.grid} in ${a.landscape_2d.seconds.toFixed(1)}s (${a.landscape_2d.cpu_seconds.toFixed(1)}s CPU)\n`,
+        );
+      }
+      process.stdout.write(`Done in ${data.seconds.toFixed(1)}s\n`);
+    });
+}

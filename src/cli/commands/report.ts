@@ -1,0 +1,42 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { writeReport } from '../../experiments/report.js';
+import { DEFAULT_DB } from '../../experiments/runner.js';
+import { ResultStore } from '../../experiments/store.js';
+import { dataFlag } from './run.js';
+
+interface Flags {
+  db: string;
+  out: string;
+  experiment?: string;
+  baseline?: string;
+  target?: number;
+  data?: Record<string, string>;
+}
+
+function accuracy(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n > 0 && n <= 1)) throw new InvalidArgumentError(`expected an accuracy in (0, 1], got '${value}'`);
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('report')
+    .description('Write a self-contained HTML report (curves with bands over seeds, accuracy bars with 95% CIs, confusion matrices, sample predictions, tables) and PNG charts')
+    .requiredOption('--out <dir>', 'folder to write report.html, charts/*.png and results.{md,csv,json} into')
+    .option('--db <file>', 'results database', DEFAULT_DB)
+    .option('--experiment <name>', 'only this experiment')
+    .option('--baseline <activation>', "activation to test against (default: the spec's baseline)")
+    .option('--target <accuracy>', 'target accuracy for epochs-to-target, e.g. 0.9', accuracy)
+    .option('--data <name=path>', 'local data for the sample images of a data set (repeatable)', dataFlag)
+    .action(async (flags: Flags) => {
+      const store = ResultStore.open(flags.db, { readonly: true });
+      try {
+        const result = await writeReport(store, { out: flags.out, experiment: flags.experiment, baseline: flags.baseline, target: flags.target, data: flags.data });
+        for (const note of result.notes) process.stderr.write(`lisht: note: ${note}\n`);
+        process.stdout.write(`Wrote ${result.html} with ${result.charts} charts; PNG copies and results.{md,csv,json} beside it\n`);
+      } finally {
+        store.close();
+      }
+    });
+}

@@ -1,0 +1,45 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { computeResults, formatResults, RESULTS_FORMATS, resultsLegend, type ResultsFormat } from '../../experiments/results.js';
+import { DEFAULT_DB } from '../../experiments/runner.js';
+import { ResultStore } from '../../experiments/store.js';
+
+interface Flags {
+  db: string;
+  format: ResultsFormat;
+  experiment?: string;
+  baseline?: string;
+  target?: number;
+}
+
+function format(value: string): ResultsFormat {
+  if (!(RESULTS_FORMATS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${RESULTS_FORMATS.join(', ')}, got '${value}'`);
+  return value as ResultsFormat;
+}
+
+function accuracy(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n > 0 && n <= 1)) throw new InvalidArgumentError(`expected an accuracy in (0, 1], got '${value}'`);
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('results')
+    .description('Print the results of the experiments in a database: test accuracy over seeds with 95% CIs, t-tests against the baseline, epochs to a target accuracy')
+    .option('--db <file>', 'results database', DEFAULT_DB)
+    .option('--format <format>', `output format: ${RESULTS_FORMATS.join(', ')}`, format, 'table')
+    .option('--experiment <name>', 'only this experiment')
+    .option('--baseline <activation>', "activation to test against (default: the spec's baseline)")
+    .option('--target <accuracy>', 'target accuracy for epochs-to-target, e.g. 0.9', accuracy)
+    .action((flags: Flags) => {
+      const store = ResultStore.open(flags.db, { readonly: true });
+      try {
+        const rows = computeResults(store, { experiment: flags.experiment, baseline: flags.baseline, target: flags.target });
+        const text = formatResults(rows, flags.format);
+        process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+        if (flags.format === 'table' && rows.length > 0) process.stdout.write(`\n${resultsLegend(rows)}\n`);
+      } finally {
+        store.close();
+      }
+    });
+}

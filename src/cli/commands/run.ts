@@ -1,0 +1,109 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { createProgressReporter } from '../../datasets/progress.js';
+import { DEFAULT_DB, runExperiment, type RunEvent } from '../../experiments/runner.js';
+import { positiveInt } from '../flags.js';
+
+interface Flags {
+  db: string;
+  workers: number;
+  data?: Record<string, string>;
+  backend?: string;
+  busyTimeout?: number;
+}
+
+/** Exit status of a run stopped by Ctrl-C, as shells report SIGINT. */
+const EXIT_INTERRUPTED = 130;
+
+/** `--data NAME=PATH`, repeatable, into one object (also used by `lisht report`). */
+export function dataFlag(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+  const at = value.indexOf('=');
+  if (at <= 0 || at === value.length - 1) throw new InvalidArgumentError(`expected NAME=PATH (e.g. iris=data/iris.csv), got '${value}'`);
+  return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+}
+
+function percent(x: number | undefined): string {
+  return x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(4);
+}
+
+/** One line per event worth printing; undefined for the rest. */
+export function describeRunEvent(event: RunEvent): string | undefined {
+  if (event.type === 'plan') {
+    const toRun = event.pending + event.running;
+    return (
+      `Experiment ${event.experiment}: ${event.trials} trials (${event.added} new); ${event.done} done, ${event.failed} failed, ${toRun} to run` +
+      `${toRun > 0 ? ` in ${event.workers} worker${event.workers === 1 ? '' : 's'}` : ''}; database ${event.db}`
+    );
+  }
+  if (event.type === 'worker-exit') {
+    return event.trial !== undefined ? `[w${event.worker}] worker died (${event.signal ?? `exit code ${event.code}`}) during ${event.trial}; it resumes on the next run` : undefined;
+  }
+  const e = event.event;
+  const w = `[w${event.worker}]`;
+  switch (e.type) {
+    case 'ready':
+      return `${w} backend ${e.backend}`;
+    case 'trial-start':
+      return `${w} ${e.label}: ${e.resumedFrom > 0 ? `resuming after epoch ${e.resumedFrom}` : 'start'} (attempt ${e.attempt})`;
+    case 'epoch': {
+      const r = e.record;
+      return `${w} ${e.label}: epoch ${r.epoch}/${e.epochs} ${r.seconds.toFixed(1)}s - loss ${r.loss.toFixed(4)} - accuracy ${percent(r.accuracy)} - val_loss ${r.val_loss.toFixed(4)} - val_accuracy ${percent(r.val_accuracy)}`;
+    }
+    case 'trial-end':
+      if (e.status === 'done') return `${w} ${e.label}: done, test accuracy ${percent(e.testAccuracy)}`;
+      if (e.status === 'failed') return `${w} ${e.label}: failed: ${e.error}`;
+      if (e.status === 'lost') return `${w} ${e.label}: taken over by another process; left to it`;
+      return `${w} ${e.label}: stopped; resumes from its last checkpoint on the next run`;
+    default:
+      return undefined;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('Run every unfinished trial of an experiment spec (datasets x models x seeds x activations), recording everything in a SQLite database')
+    .argument('<spec>', 'experiment spec, YAML or JSON (see experiments/)')
+    .option('--db <file>', 'results database', DEFAULT_DB)
+    .option('--workers <n>', 'worker processes', positiveInt, 1)
+    .option('--data <name=path>', 'local data for a data set, overriding the spec (repeatable)', dataFlag)
+    .option('--backend <name>', "backend instead of the spec's: auto, tensorflow, native, wasm or cpu")
+    .option('--busy-timeout <ms>', 'how long to wait for a database locked by another process', positiveInt)
+    .action(async (specPath: string, flags: Flags) => {
+      const controller = new AbortController();
+      const onSigint = () => {
+        process.stderr.write('\nStopping after the current step; each trial resumes from its last checkpoint on the next run (Ctrl-C again to quit at once)\n');
+        controller.abort();
+        process.once('SIGINT', () => process.exit(EXIT_INTERRUPTED));
+      };
+      process.once('SIGINT', onSigint);
+      try {
+        const summary = await runExperiment({
+          spec: specPath,
+          db: flags.db,
+          workers: flags.workers,
+          data: flags.data,
+          backend: flags.backend,
+          busyTimeoutMs: flags.busyTimeout,
+          signal: controller.signal,
+          onDownloadProgress: createProgressReporter(process.stderr),
+          onEvent: (e) => {
+            const line = describeRunEvent(e);
+            if (line !== undefined) process.stdout.write(line + '\n');
+          },
+        });
+        const ended = summary.done + summary.failed;
+        process.stdout.write(
+          `\n${summary.experiment}: ${ended} of ${summary.trials} trials finished (${summary.failed} failed), ${summary.finishedNow} in this run, ${summary.seconds.toFixed(0)}s.` +
+            (summary.running > 0 ? ` ${summary.running} running in another process.` : '') +
+            `\nResults: lisht results --db ${summary.db}\n`,
+        );
+        if (summary.stopped) process.exitCode = EXIT_INTERRUPTED;
+        else if (summary.pending > 0) {
+          process.stderr.write(`lisht: ${summary.pending} trials are still pending (a worker died); run the same command again to resume them\n`);
+          process.exitCode = 1;
+        }
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+      }
+    });
+}

@@ -1,0 +1,385 @@
+/**
+ * `lisht report`: a self-contained HTML report of the experiments in a results store, and
+ * PNG copies of its charts. Charts are Vega-Lite specs rendered to SVG here and embedded in
+ * the page (no scripts, no network), so the file opens offline anywhere.
+ *
+ * Per data set and model: test accuracy and loss per epoch (mean with a band of one sd over
+ * seeds), final accuracy bars with 95% CIs, confusion matrices and per-class accuracy summed
+ * over seeds, and sample test images with each activation's prediction (image data sets);
+ * then the activation functions and their derivatives, every trial, and the specs.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { getActivation } from '../activations/zoo.js';
+import { loadDataset } from '../datasets/load.js';
+import type { Dataset } from '../datasets/types.js';
+import { UserError } from '../errors.js';
+import { bandLineChart, barChartWithErrors, heatmap, lineChart, meanCiBars, type ChartSpec } from '../reports/charts/index.js';
+import { imageGallerySvg, type GalleryItem } from '../reports/gallery.js';
+import { htmlReport, type Block, type Section } from '../reports/html.js';
+import { renderSvg, svgToPng } from '../reports/render.js';
+import { formatCsv, formatMarkdownTable, percent, fixed, type Column, type Row } from '../reports/table.js';
+import { writeFileAtomic } from '../reports/write.js';
+import { describeOptimizer } from '../training/optimizers.js';
+import { describeSchedule } from '../training/schedules.js';
+import { VERSION } from '../version.js';
+import type { EpochRecord } from './compare_types.js';
+import { computeResults, csvTable, displayTable, formatResults, resultsLegend, type ResultRow } from './results.js';
+import { planTrials, type DatasetSpec, type ExperimentSpec, type ModelSpec } from './spec.js';
+import type { ExperimentRecord, ResultStore, TrialRecord } from './store.js';
+
+export interface ReportOptions {
+  /** Folder to write into (created). */
+  out: string;
+  experiment?: string;
+  baseline?: string;
+  target?: number;
+  /** Local data per data set name for the sample images, overriding the spec's `data`. */
+  data?: Record<string, string>;
+}
+
+export interface ReportResult {
+  /** Path of report.html. */
+  html: string;
+  /** Every file written, relative to `out`. */
+  files: string[];
+  /** Charts in the report (each also written as PNG). */
+  charts: number;
+  /** Why something could not be shown (e.g. sample images without the data set). */
+  notes: string[];
+}
+
+/** A chart rendered once, embedded as SVG and copied as PNG. */
+interface Rendered {
+  file: string;
+  svg: string;
+  caption: string;
+}
+
+function slug(...parts: string[]): string {
+  return parts
+    .join('-')
+    .toLowerCase()
+    .replace(/[^a-z0-9.]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+class ChartWriter {
+  readonly rendered: Rendered[] = [];
+  constructor(private readonly dir: string) {}
+
+  async chart(file: string, spec: ChartSpec, caption: string): Promise<Block> {
+    return this.svg(file, await renderSvg(spec), caption);
+  }
+
+  async svg(file: string, svg: string, caption: string): Promise<Block> {
+    await writeFileAtomic(join(this.dir, file), await svgToPng(svg));
+    this.rendered.push({ file, svg, caption });
+    return { kind: 'svg', svg, caption: `${caption} (charts/${file})` };
+  }
+}
+
+/** Runs of each activation: one array per seed. */
+function runsBy(trials: readonly TrialRecord[], epochs: Map<number, EpochRecord[]>, pick: 'val_accuracy' | 'val_loss' | 'loss' | 'accuracy'): number[][] {
+  return trials.map((t) => (epochs.get(t.id) ?? []).map((e) => e[pick]));
+}
+
+function sumMatrices(matrices: readonly number[][][]): number[][] | undefined {
+  if (matrices.length === 0) return undefined;
+  return matrices[0]!.map((row, i) => row.map((_, j) => matrices.reduce((s, m) => s + (m[i]?.[j] ?? 0), 0)));
+}
+
+/** The test images of a data set as gallery images (undefined for non-image sets). */
+function testImage(dataset: Dataset, index: number): GalleryItem['image'] | undefined {
+  if (dataset.kind !== 'image') return undefined;
+  const [h, w, c] = dataset.imageShape;
+  const size = h * w * c;
+  return { pixels: dataset.test.images.subarray(index * size, (index + 1) * size), width: w, height: h, channels: c as 1 | 3 };
+}
+
+/**
+ * The data set a block's trials were trained on, for its test images: from `--data`, the
+ * spec, or the file the trials recorded reading; never downloaded.
+ */
+async function loadForSamples(d: DatasetSpec, data: Record<string, string>, recorded: string | null): Promise<Dataset> {
+  const path = data[d.name] ?? d.data ?? recorded ?? undefined;
+  return loadDataset(d.name, { data: path, download: false, split: d.split, fromTestSet: d.fromTestSet, text: d.text });
+}
+
+interface BlockContext {
+  store: ResultStore;
+  spec: ExperimentSpec;
+  dataset: DatasetSpec;
+  model: ModelSpec;
+  trials: TrialRecord[];
+  rows: ResultRow[];
+  charts: ChartWriter;
+  options: ReportOptions;
+  notes: string[];
+}
+
+async function blockSections(ctx: BlockContext): Promise<Section[]> {
+  const { store, spec, dataset, model, charts } = ctx;
+  const done = ctx.trials.filter((t) => t.status === 'done');
+  const name = slug(spec.name, dataset.name, model.label);
+  const title = `${dataset.name} / ${model.label}`;
+  const activations = spec.activations.filter((a) => done.some((t) => t.activation === a));
+  if (activations.length === 0) return [{ heading: `${spec.name}: ${title}`, blocks: [{ kind: 'paragraph', text: 'No finished trials yet.' }] }];
+  const ids = done.map((t) => t.id);
+  const epochs = store.epochs(ids);
+  const of = (a: string) => done.filter((t) => t.activation === a).sort((x, y) => x.seed - y.seed);
+
+  const curves: Block[] = [];
+  const curve = async (pick: 'val_accuracy' | 'val_loss' | 'loss', label: string, file: string) => {
+    const series = activations.map((a) => ({ name: a, runs: runsBy(of(a), epochs, pick) }));
+    const points = Math.max(...series.flatMap((s) => s.runs.map((r) => r.length))) <= 12;
+    curves.push(await charts.chart(`${name}-${file}.png`, bandLineChart(series, { title: `${label}: ${model.label} on ${dataset.name}`, xTitle: 'epoch', yTitle: label.toLowerCase(), points, legendTitle: 'activation' }), `${label} per epoch, mean over seeds with a band of ±1 sd`));
+  };
+  await curve('val_accuracy', 'Test accuracy', 'test-accuracy');
+  await curve('val_loss', 'Test loss', 'test-loss');
+  await curve('loss', 'Training loss', 'train-loss');
+
+  const bars = meanCiBars(activations.map((a) => ({ name: a, samples: of(a).map((t) => t.testAccuracy ?? NaN) })));
+  const finalChart = await charts.chart(
+    `${name}-final-accuracy.png`,
+    barChartWithErrors(bars, { title: `Final test accuracy: ${model.label} on ${dataset.name}`, subtitle: `mean over seeds, error bars: 95% CI of the mean`, yTitle: 'test accuracy', yDomain: barDomain(bars) }),
+    'Final test accuracy per activation',
+  );
+
+  // Confusion matrices and per-class accuracy, summed over seeds.
+  const classMetrics = store.classMetrics(ids);
+  const confusion = store.confusion(ids);
+  const classNames = classMetrics.get(ids[0]!)?.map((c) => c.className) ?? [];
+  const confusionBlocks: Block[] = [];
+  const many = classNames.length > 20;
+  for (const a of activations) {
+    const m = sumMatrices(of(a).flatMap((t) => (confusion.has(t.id) ? [confusion.get(t.id)!] : [])));
+    if (m === undefined) continue;
+    const labels = uniqueLabels(classNames);
+    confusionBlocks.push(
+      await charts.chart(
+        `${name}-confusion-${slug(a)}.png`,
+        heatmap({ values: m, rowLabels: labels }, { title: `Confusion matrix (${a})`, subtitle: `${of(a).length} seeds summed`, cellSize: many ? 7 : labels.length > 10 ? 24 : 36, showValues: !many }),
+        `Confusion matrix of ${a}: rows true class, columns predicted, summed over seeds`,
+      ),
+    );
+  }
+  const perClass: Row[] = classNames.map((cls, i) => [
+    cls,
+    ...activations.map((a) => {
+      const accs = of(a).map((t) => classMetrics.get(t.id)?.[i]?.accuracy ?? NaN).filter(Number.isFinite);
+      return accs.length === 0 ? null : accs.reduce((s, v) => s + v, 0) / accs.length;
+    }),
+  ]);
+
+  const sections: Section[] = [
+    {
+      heading: `${spec.name}: ${title}`,
+      blocks: [
+        { kind: 'table', ...displayTable(ctx.rows), caption: `Test accuracy over seeds. Target for epochs-to-target: ${ctx.rows[0] && Number.isFinite(ctx.rows[0].target_accuracy) ? `${(ctx.rows[0].target_accuracy * 100).toFixed(0)}% (${ctx.rows[0].target_source})` : 'none'}.` },
+        finalChart,
+        ...curves,
+      ],
+    },
+    {
+      heading: `${spec.name}: ${title}: classes`,
+      blocks: [
+        ...confusionBlocks,
+        {
+          kind: 'table',
+          caption: 'Per-class test accuracy, mean over seeds',
+          columns: [{ header: 'class', align: 'left' }, ...activations.map((a): Column => ({ header: a, format: percent(1) }))],
+          rows: perClass,
+        },
+      ],
+    },
+  ];
+  const samples = await sampleBlocks(ctx, activations, of, name);
+  if (samples.length > 0) sections.push({ heading: `${spec.name}: ${title}: sample predictions`, blocks: samples });
+  return sections;
+}
+
+/**
+ * Bars start at zero unless every value sits high (accuracies near 1), where zero hides the
+ * differences; the top leaves room for the whole interval (a t interval may pass 1).
+ */
+function barDomain(bars: readonly { value: number; lower?: number; upper?: number }[]): [number, number] | undefined {
+  const lows = bars.map((b) => b.lower ?? b.value).filter(Number.isFinite);
+  const highs = bars.map((b) => b.upper ?? b.value).filter(Number.isFinite);
+  if (lows.length === 0) return undefined;
+  const lo = Math.min(...lows);
+  if (lo <= 0.5) return undefined;
+  return [Math.max(0, Math.floor((lo - 0.05) * 10) / 10), Math.max(1, Math.ceil(Math.max(...highs) * 20) / 20)];
+}
+
+/** Class names made unique for chart axes (CIFAR-100 has none repeated, but a custom set might). */
+function uniqueLabels(names: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((n) => {
+    const k = (seen.get(n) ?? 0) + 1;
+    seen.set(n, k);
+    return k === 1 ? n : `${n} (${k})`;
+  });
+}
+
+async function sampleBlocks(ctx: BlockContext, activations: string[], of: (a: string) => TrialRecord[], name: string): Promise<Block[]> {
+  const { dataset: d } = ctx;
+  if (d.name !== 'cifar10' && d.name !== 'cifar100' && d.name !== 'mnist' && d.name !== 'fashion-mnist') return [];
+  let dataset: Dataset;
+  try {
+    const recorded = ctx.trials.find((t) => t.dataPath !== null)?.dataPath ?? null;
+    dataset = await loadForSamples(d, ctx.options.data ?? {}, recorded);
+  } catch (err) {
+    const note = `Sample images of ${d.name} are left out: the data set could not be read (${(err as Error).message.split('\n')[0]}); pass --data ${d.name}=PATH.`;
+    ctx.notes.push(note);
+    return [{ kind: 'paragraph', text: note }];
+  }
+  const blocks: Block[] = [];
+  for (const a of activations) {
+    const trial = of(a)[0]!;
+    const samples = ctx.store.samples([trial.id]).get(trial.id) ?? [];
+    const items: GalleryItem[] = samples.flatMap((s) => {
+      const image = testImage(dataset, s.exampleIndex);
+      if (image === undefined) return [];
+      const predicted = dataset.classNames[s.predictedClass] ?? String(s.predictedClass);
+      const truth = dataset.classNames[s.trueClass] ?? String(s.trueClass);
+      return [{ image, label: `pred: ${predicted}`, sublabel: `true: ${truth}`, highlight: s.predictedClass !== s.trueClass }];
+    });
+    if (items.length === 0) continue;
+    const small = dataset.kind === 'image' && dataset.imageShape[0] <= 28;
+    const svg = imageGallerySvg(items, { title: `${a}, seed ${trial.seed}: test images and predictions`, scale: small ? 3 : 2 });
+    blocks.push(await ctx.charts.svg(`${name}-samples-${slug(a)}.png`, svg, `Test images with ${a}'s predictions (seed ${trial.seed}); wrong ones framed red`));
+  }
+  return blocks;
+}
+
+async function activationSections(names: readonly string[], charts: ChartWriter): Promise<Section> {
+  const xs = Array.from({ length: 161 }, (_, i) => -4 + i * 0.05);
+  const fns = names.map((n) => getActivation(n));
+  const f = lineChart(
+    fns.map((s) => ({ name: s.name, x: xs, y: xs.map((x) => s.fn(x)) })),
+    { title: 'Activation functions', xTitle: 'x', yTitle: 'f(x)', yDomain: [-2, 4], legendTitle: 'activation' },
+  );
+  const df = lineChart(
+    fns.map((s) => ({ name: s.name, x: xs, y: xs.map((x) => s.derivative(x)) })),
+    { title: 'Their derivatives', xTitle: 'x', yTitle: "f'(x)", yDomain: [-1.5, 2], legendTitle: 'activation' },
+  );
+  return {
+    heading: 'Activation functions',
+    blocks: [
+      await charts.chart('activations.png', f, 'The activations compared'),
+      await charts.chart('activation-derivatives.png', df, 'Their derivatives (what backpropagation multiplies by)'),
+      { kind: 'table', columns: [{ header: 'activation', align: 'left' }, { header: 'definition', align: 'left' }], rows: fns.map((s) => [s.label, s.description]) },
+    ],
+  };
+}
+
+function trialsSection(experiment: ExperimentRecord, trials: readonly TrialRecord[]): Section {
+  const columns: Column[] = [
+    { header: 'id' },
+    { header: 'dataset', align: 'left' },
+    { header: 'model', align: 'left' },
+    { header: 'activation', align: 'left' },
+    { header: 'seed' },
+    { header: 'status', align: 'left' },
+    { header: 'epochs' },
+    { header: 'test accuracy', format: fixed(4) },
+    { header: 'best (epoch)', align: 'right' },
+    { header: 's/epoch', format: fixed(2) },
+    { header: 'runs' },
+    { header: 'backend', align: 'left' },
+    { header: 'lisht / commit', align: 'left' },
+  ];
+  const rows = trials.map((t): Row => [
+    t.id,
+    t.dataset,
+    t.model,
+    t.activation,
+    t.seed,
+    t.error ? `${t.status}: ${t.error}` : t.status,
+    `${t.epochsDone}/${t.epochs}`,
+    t.testAccuracy,
+    t.bestTestAccuracy === null ? '' : `${t.bestTestAccuracy.toFixed(4)} (${t.bestEpoch})`,
+    t.trainSeconds === null || t.epochsDone === 0 ? null : t.trainSeconds / t.epochsDone,
+    t.attempts,
+    t.backend ?? '',
+    `${t.lishtVersion ?? ''} / ${t.gitCommit ? t.gitCommit.slice(0, 12) + (t.gitCommit.endsWith('-dirty') ? '-dirty' : '') : 'n/a'}`,
+  ]);
+  return { heading: `${experiment.name}: trials`, blocks: [{ kind: 'table', columns, rows, caption: 'Every trial of the spec. runs: processes that worked on it (more than one after a resume).' }] };
+}
+
+function setupSection(experiment: ExperimentRecord): Section {
+  const s = experiment.spec;
+  const items: [string, string | number][] = [
+    ['data sets', s.datasets.map((d) => d.name).join(', ')],
+    ['models', s.models.map((m) => m.label + (m.hiddenUnits ? ` (hidden ${m.hiddenUnits.join(', ')})` : '')).join(', ')],
+    ['activations', s.activations.join(', ')],
+    ['baseline', s.baseline],
+    ['seeds', s.seeds.join(', ')],
+    ['epochs', s.epochs],
+    ['batch size', s.batchSize],
+    ['optimizer', describeOptimizer({ name: s.optimizer.name, lr: s.optimizer.learningRate, momentum: s.optimizer.momentum ?? null, weightDecay: s.optimizer.weightDecay ?? 0 })],
+    ['learning-rate schedule', s.schedule ? describeSchedule({ ...s.schedule, lr: s.optimizer.learningRate, epochs: s.epochs }) : 'none (constant)'],
+    ['augmentation', s.augment ? 'pad 4, random crop and horizontal flip of training images' : 'none'],
+    ['early stopping', s.earlyStopping ? `${s.earlyStopping.monitor}, patience ${s.earlyStopping.patience}, min delta ${s.earlyStopping.minDelta}` : 'none'],
+    ['backend', s.backend],
+    ['validation', 'the test set after every epoch, as the original article does'],
+  ];
+  if (s.paper) items.push(['paper numbers', `${s.paper.source}${s.paper.metric ? ` (${s.paper.metric})` : ''}`]);
+  const blocks: Block[] = [{ kind: 'keyValue', items }];
+  if (s.description) blocks.unshift({ kind: 'paragraph', text: s.description });
+  if (s.paper?.notes) blocks.push({ kind: 'paragraph', text: `About the paper's numbers: ${s.paper.notes}` });
+  blocks.push({ kind: 'pre', text: JSON.stringify(s, null, 2), caption: 'The spec as stored (defaults filled in)' });
+  return { heading: `${experiment.name}: setup`, blocks };
+}
+
+/** Writes `report.html`, `charts/*.png` and the results as Markdown, CSV and JSON into `options.out`. */
+export async function writeReport(store: ResultStore, options: ReportOptions): Promise<ReportResult> {
+  const out = resolve(options.out);
+  const chartsDir = join(out, 'charts');
+  try {
+    await mkdir(chartsDir, { recursive: true });
+  } catch (err) {
+    throw new UserError(`cannot create report folder ${out}: ${(err as Error).message}`);
+  }
+  const rows = computeResults(store, { experiment: options.experiment, baseline: options.baseline, target: options.target });
+  const experiments = store.experiments().filter((e) => options.experiment === undefined || e.name === options.experiment);
+  if (experiments.length === 0) throw new UserError(`${store.path} holds no experiments yet; run \`lisht run SPEC --db ${store.path}\` first`);
+  const charts = new ChartWriter(chartsDir);
+  const notes: string[] = [];
+  const sections: Section[] = [];
+  const all = displayTable(rows);
+  sections.push({ heading: 'Results', blocks: [{ kind: 'table', ...all }, { kind: 'paragraph', text: resultsLegend(rows) }] });
+  // The current spec's grid only, as in the results table.
+  const gridTrials = (e: ExperimentRecord) => {
+    const keys = new Set(planTrials(e.spec).map((t) => t.key));
+    return store.trials(e.id).filter((t) => keys.has(t.key));
+  };
+  for (const experiment of experiments) {
+    const trials = gridTrials(experiment);
+    for (const dataset of experiment.spec.datasets) {
+      for (const model of experiment.spec.models) {
+        const block = trials.filter((t) => t.dataset === dataset.name && t.model === model.label);
+        const blockRows = rows.filter((r) => r.experiment === experiment.name && r.dataset === dataset.name && r.model === model.label);
+        sections.push(...(await blockSections({ store, spec: experiment.spec, dataset, model, trials: block, rows: blockRows, charts, options, notes })));
+      }
+    }
+  }
+  sections.push(await activationSections([...new Set(experiments.flatMap((e) => e.spec.activations))], charts));
+  for (const experiment of experiments) {
+    sections.push(trialsSection(experiment, gridTrials(experiment)), setupSection(experiment));
+  }
+  const title = experiments.length === 1 ? `Experiment ${experiments[0]!.name}` : `Experiments ${experiments.map((e) => e.name).join(', ')}`;
+  const html = htmlReport({ title, subtitle: `lisht ${VERSION} report from ${store.path}, ${new Date().toISOString()}`, sections });
+  await writeFileAtomic(join(out, 'report.html'), html);
+  const csv = csvTable(rows);
+  await writeFileAtomic(join(out, 'results.csv'), formatCsv(csv.columns, csv.rows));
+  await writeFileAtomic(join(out, 'results.md'), formatMarkdownTable(all.columns, all.rows) + '\n');
+  await writeFileAtomic(join(out, 'results.json'), formatResults(rows, 'json'));
+  return {
+    html: join(out, 'report.html'),
+    files: ['report.html', 'results.md', 'results.csv', 'results.json', ...charts.rendered.map((c) => `charts/${c.file}`)],
+    charts: charts.rendered.length,
+    notes,
+  };
+}

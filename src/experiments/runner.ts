@@ -1,0 +1,218 @@
+/**
+ * `lisht run`: records a spec and its grid of trials in the results store, then runs every
+ * trial not finished yet in up to N worker processes on this machine. Each worker claims
+ * trials from the database itself, so several `lisht run` processes can share one database,
+ * and a killed run resumes each trial from its last checkpoint the next time.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { access, rm, rmdir } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cacheStatus, downloadDataset } from '../datasets/download-dataset.js';
+import { parseDatasetName } from '../datasets/registry.js';
+import type { DownloadProgress } from '../datasets/types.js';
+import { UserError } from '../errors.js';
+import { gitCommit } from './provenance.js';
+import { loadSpecFile, planTrials, specHash, type LoadedSpec } from './spec.js';
+import { DEFAULT_BUSY_TIMEOUT_MS, ResultStore } from './store.js';
+import { DEFAULT_LEASE_MS, type ParentMessage, type WorkerEvent, type WorkerOptions } from './worker.js';
+
+export const DEFAULT_DB = 'lisht.db';
+
+export interface RunOptions {
+  /** The spec file, or a spec already loaded with `loadSpecFile`. */
+  spec: string | LoadedSpec;
+  /** Results database; default `lisht.db`. */
+  db?: string;
+  /** Worker processes; default 1. */
+  workers?: number;
+  /** Local data per data set name, overriding the spec's `data` (e.g. `{ iris: 'iris.csv' }`). */
+  data?: Record<string, string>;
+  /** Backend instead of the spec's. */
+  backend?: string;
+  busyTimeoutMs?: number;
+  /** How long a claim lives without a heartbeat; default 5 minutes. */
+  leaseMs?: number;
+  /** Aborting stops every worker after its current step; their trials resume next time. */
+  signal?: AbortSignal;
+  onEvent?(event: RunEvent): void;
+  /** Progress of data sets downloaded into the cache before the workers start. */
+  onDownloadProgress?(progress: DownloadProgress): void;
+}
+
+export type RunEvent =
+  | { type: 'plan'; experiment: string; db: string; trials: number; added: number; done: number; failed: number; pending: number; running: number; workers: number }
+  | { type: 'worker'; worker: number; event: WorkerEvent }
+  | { type: 'worker-exit'; worker: number; code: number | null; signal: string | null; trial?: string };
+
+export interface RunSummary {
+  experiment: string;
+  db: string;
+  trials: number;
+  done: number;
+  failed: number;
+  pending: number;
+  /** Trials other processes are running right now. */
+  running: number;
+  /** Trials this run brought to an end (done or failed). */
+  finishedNow: number;
+  /** True when the run was stopped before every trial ended. */
+  stopped: boolean;
+  seconds: number;
+}
+
+/** The checkpoint folder of a database: one sub-folder per trial id, next to the file. */
+export function checkpointRoot(dbPath: string): string {
+  return `${resolve(dbPath)}.checkpoints`;
+}
+
+function workerEntry(): string {
+  return fileURLToPath(new URL('./worker_main.js', import.meta.url));
+}
+
+/** Data paths per data set: the spec's, then the overrides; each must exist. */
+async function resolveDataPaths(loaded: LoadedSpec, overrides: Record<string, string>): Promise<Record<string, string>> {
+  const names = loaded.spec.datasets.map((d) => d.name as string);
+  const paths: Record<string, string> = {};
+  for (const d of loaded.spec.datasets) if (d.data !== undefined) paths[d.name] = d.data;
+  for (const [given, path] of Object.entries(overrides)) {
+    const name = parseDatasetName(given);
+    if (!names.includes(name)) throw new UserError(`--data ${given}=...: the spec has no data set '${name}' (it has ${names.join(', ')})`);
+    paths[name] = isAbsolute(path) ? path : resolve(path);
+  }
+  for (const [name, path] of Object.entries(paths)) {
+    try {
+      await access(path);
+    } catch {
+      throw new UserError(`data for ${name} not found: ${path}`);
+    }
+  }
+  return paths;
+}
+
+/**
+ * Downloads, once and before any worker starts, the data sets that come from the cache and
+ * are not complete there: N workers would otherwise race to fetch the same files.
+ */
+async function ensureCached(loaded: LoadedSpec, dataPaths: Record<string, string>, onProgress?: (p: DownloadProgress) => void): Promise<void> {
+  for (const d of loaded.spec.datasets) {
+    if (dataPaths[d.name] !== undefined) continue;
+    const status = await cacheStatus(d.name);
+    // Built from MNIST's test files only: the training files are not needed.
+    const needed = status.filter((s) => !(d.fromTestSet && !s.file.fileName.startsWith('t10k')));
+    if (needed.every((s) => s.present)) continue;
+    await downloadDataset(d.name, { onProgress, only: needed.map((s) => s.file.fileName) });
+  }
+}
+
+/**
+ * Runs the spec's unfinished trials and resolves to what the database holds afterwards.
+ * Throws a UserError for a bad spec or database before anything starts, and for a worker's
+ * fatal error (unreadable data, full disk) after stopping the others.
+ */
+export async function runExperiment(options: RunOptions): Promise<RunSummary> {
+  const started = performance.now();
+  const loaded = typeof options.spec === 'string' ? await loadSpecFile(options.spec) : options.spec;
+  const workers = options.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1) throw new UserError(`workers must be a positive integer, got ${workers}`);
+  const dataPaths = await resolveDataPaths(loaded, options.data ?? {});
+  await ensureCached(loaded, dataPaths, options.onDownloadProgress);
+  const dbPath = options.db ?? DEFAULT_DB;
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const { spec } = loaded;
+  const planned = planTrials(spec);
+  const keys = new Set(planned.map((t) => t.key));
+  const emit = (e: RunEvent) => options.onEvent?.(e);
+
+  const store = ResultStore.open(dbPath, { busyTimeoutMs });
+  try {
+    const { experimentId, added } = store.registerExperiment(spec, specHash(spec), planned, { path: loaded.path, text: loaded.text });
+    const root = checkpointRoot(dbPath);
+    // Checkpoints of trials that ended (the process died between storing and deleting).
+    for (const t of store.trials(experimentId)) if (t.status === 'done' || t.status === 'failed') await rm(resolve(root, String(t.id)), { recursive: true, force: true });
+    const before = store.progress(experimentId, keys);
+    const open = before.pending + before.running;
+    const count = Math.min(workers, open);
+    emit({ type: 'plan', experiment: spec.name, db: dbPath, trials: keys.size, added, ...before, workers: count });
+
+    const workerOptions: WorkerOptions = {
+      dbPath: resolve(dbPath),
+      experimentId,
+      keys: [...keys],
+      checkpointRoot: root,
+      dataPaths,
+      backend: options.backend ?? spec.backend,
+      gitCommit: gitCommit(),
+      leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
+      busyTimeoutMs,
+      samples: spec.samples,
+    };
+    const fatal = await runWorkers(count, workerOptions, store, emit, options.signal);
+    const after = store.progress(experimentId, keys);
+    // Leave no empty folder behind once nothing is in flight.
+    await rmdir(root).catch(() => undefined);
+    if (fatal !== undefined) throw fatal.userError ? new UserError(fatal.message, fatal.exitCode) : new Error(`a worker failed: ${fatal.message}`);
+    return {
+      experiment: spec.name,
+      db: dbPath,
+      trials: keys.size,
+      ...after,
+      finishedNow: after.done + after.failed - before.done - before.failed,
+      stopped: options.signal?.aborted ?? false,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    store.close();
+  }
+}
+
+type Fatal = Extract<WorkerEvent, { type: 'fatal' }>;
+
+/** Forks `count` workers, relays their events and resolves when all have exited. */
+function runWorkers(count: number, options: WorkerOptions, store: ResultStore, emit: (e: RunEvent) => void, signal?: AbortSignal): Promise<Fatal | undefined> {
+  if (count === 0) return Promise.resolve(undefined);
+  return new Promise((resolvePromise) => {
+    let fatal: Fatal | undefined;
+    let running = count;
+    const children: ChildProcess[] = [];
+    const stopAll = () => {
+      for (const child of children) if (child.connected) child.send({ type: 'stop' } satisfies ParentMessage);
+    };
+    signal?.addEventListener('abort', stopAll, { once: true });
+    for (let w = 1; w <= count; w++) {
+      // Test-runner flags would make the worker a test file; other flags (memory) carry over.
+      const child = fork(workerEntry(), [], { execArgv: process.execArgv.filter((a) => !a.startsWith('--test')), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      children.push(child);
+      let current: { trialId: number; token: string; label: string } | undefined;
+      child.on('message', (event: WorkerEvent | { type: 'exit' }) => {
+        if (event.type === 'exit') return;
+        if (event.type === 'trial-start') current = { trialId: event.trialId, token: event.token, label: event.label };
+        // After a fatal error the worker has given its trial back itself.
+        if (event.type === 'trial-end' || event.type === 'fatal') current = undefined;
+        if (event.type === 'fatal' && fatal === undefined) {
+          fatal = event;
+          stopAll();
+        }
+        emit({ type: 'worker', worker: w, event });
+      });
+      child.on('exit', (code, exitSignal) => {
+        if (current !== undefined) {
+          // It died in the middle of a trial (killed, out of memory): give the trial back now
+          // rather than when the next claim notices, so another worker can resume it.
+          try {
+            store.releaseTrial(current, 'error', `worker process died (${exitSignal ?? `exit code ${code}`})`);
+          } catch {
+            // The next claim will see the dead process and take the trial over.
+          }
+        }
+        emit({ type: 'worker-exit', worker: w, code, signal: exitSignal, ...(current ? { trial: current.label } : {}) });
+        if (--running === 0) {
+          signal?.removeEventListener('abort', stopAll);
+          resolvePromise(fatal);
+        }
+      });
+      child.send({ type: 'start', options } satisfies ParentMessage);
+      if (signal?.aborted) child.send({ type: 'stop' } satisfies ParentMessage);
+    }
+  });
+}

@@ -1,0 +1,21 @@
+/**
+ * Looking inside a run: gradient flow recorded while training, and `inspect`'s weight
+ * histograms, activation maps and loss landscapes.
+ */
+export { inspect, resolveInspectOptions, DEFAULTS as INSPECT_DEFAULTS, type InspectOptions, type InspectEvent } from './inspect.js';
+export {
+  GradientFlowCallback,
+  measureGradientFlow,
+  probeBatch,
+  DEFAULT_PROBE_SIZE,
+  DEFAULT_SATURATION_EPSILON,
+  type GradientFlowOptions,
+  type ProbeBatch,
+} from './gradient_flow.js';
+export { activationSites, recordActivations, disposeRecorded, flatLayers, type ActivationSite, type RecordedActivation } from './probe.js';
+export { filterNormalize, filterNorms, randomDirection } from './directions.js';
+export { LossEvaluator, interpolate1d, surface2d, linspace, snapshotWeights, assignWeights } from './landscape.js';
+export { contourLines, contourLevels, type ContourLine } from './contours.js';
+export { inspectSections, gradientFlowSection, readInspectData, INSPECT_DIR, INSPECT_JSON } from './report.js';
+export { openRunFolder, loadInitialModel, INITIAL_DIR, MODELS_DIR, type RunFolder, type RunModel } from './run_folder.js';
+export type * from './types.js';

@@ -1,0 +1,272 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { UserError } from '../../src/errors.js';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from '../../src/experiments/migrations.js';
+import { processStartTime } from '../../src/experiments/liveness.js';
+import { parseSpecText, planTrials, specHash } from '../../src/experiments/spec.js';
+import { ClaimLostError, ResultStore, type Claimant, type TrialFinal } from '../../src/experiments/store.js';
+import { REPO_ROOT, tempDir } from '../datasets/helpers/env.js';
+
+const run = promisify(execFile);
+
+function spec(seeds: number) {
+  return parseSpecText(`name: store-test\ndatasets: [iris]\nmodels: [mlp]\nactivations: [lisht, relu]\nseeds: ${seeds}\nepochs: 2\nbatchSize: 8\n`);
+}
+
+function claimant(pid = process.pid, host = hostname()): Claimant {
+  return { pid, host, pidStart: pid === process.pid ? processStartTime(pid) : null, backend: 'cpu', lishtVersion: 'test', gitCommit: null };
+}
+
+/** A store with one experiment of `seeds` x 2 trials. */
+function fresh(dir: string, seeds = 2): { store: ResultStore; experimentId: number; path: string } {
+  const path = join(dir, 'r.db');
+  const store = ResultStore.open(path);
+  const s = spec(seeds);
+  const { experimentId } = store.registerExperiment(s, specHash(s), planTrials(s));
+  return { store, experimentId, path };
+}
+
+const epoch = (n: number) => ({ epoch: n, loss: 1 / n, accuracy: 0.5, val_loss: 1 / n, val_accuracy: 0.4 + n / 100, seconds: 0.1 });
+
+function final(classes: number): TrialFinal {
+  return {
+    params: 10,
+    trainCount: 120,
+    testCount: 30,
+    dataSource: 'test',
+    dataPath: '/data/test',
+    testLoss: 0.3,
+    testAccuracy: 0.9,
+    classes: Array.from({ length: classes }, (_, i) => ({ name: `class ${i}`, support: classes, correct: 1 })),
+    confusion: Array.from({ length: classes }, () => new Array<number>(classes).fill(1)),
+    samples: [{ exampleIndex: 3, trueClass: 0, predictedClass: 1 }],
+  };
+}
+
+/** The pid of a process that has exited (and been reaped). */
+function deadPid(): number {
+  return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+}
+
+test('a new store is migrated, marked as lisht, in WAL mode; registering twice adds nothing', () => {
+  const dir = tempDir('lisht-store-');
+  try {
+    const { store, path } = fresh(dir.path);
+    const db = store.database;
+    assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    assert.equal(db.pragma('application_id', { simple: true }), APPLICATION_ID);
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    const s = spec(2);
+    assert.deepEqual(store.registerExperiment(s, specHash(s), planTrials(s)), { experimentId: 1, added: 0 });
+    // A longer grid adds only the new seeds' trials to the same experiment.
+    const more = spec(3);
+    assert.deepEqual(store.registerExperiment(more, specHash(more), planTrials(more)), { experimentId: 1, added: 2 });
+    assert.equal(store.trials(1).length, 6);
+    assert.equal((db.prepare('SELECT count(*) AS n FROM spec_versions').get() as { n: number }).n, 2);
+    store.close();
+    // Reopening read-only works; the schema is not touched.
+    const ro = ResultStore.open(path, { readonly: true });
+    assert.equal(ro.experiments()[0]!.name, 'store-test');
+    ro.close();
+  } finally {
+    dir.remove();
+  }
+});
+
+test('an older store is upgraded in place by the migrations, its rows kept; reading it asks for the upgrade', () => {
+  const dir = tempDir('lisht-store-migrate-');
+  try {
+    const path = join(dir.path, 'v1.db');
+    const v1 = new Database(path);
+    v1.exec(MIGRATIONS[0]!.sql);
+    v1.pragma('user_version = 1');
+    v1.pragma(`application_id = ${APPLICATION_ID}`);
+    v1.prepare("INSERT INTO experiments (name, spec_json, spec_hash, created_at, updated_at) VALUES ('old', '{}', 'h', 't', 't')").run();
+    v1.prepare("INSERT INTO trials (experiment_id, trial_key, config_json, dataset, model, activation, seed, epochs, status, test_accuracy, created_at) VALUES (1, 'k', '{}', 'iris', 'mlp', 'relu', 1, 2, 'done', 0.9, 't')").run();
+    v1.close();
+    assert.throws(() => ResultStore.open(path, { readonly: true }), /has schema version 1; run `lisht run` on it once to upgrade it to/);
+    const store = ResultStore.open(path);
+    assert.equal(store.database.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    const [trial] = store.trials(1);
+    assert.equal(trial!.testAccuracy, 0.9);
+    assert.equal(trial!.dataPath, null, 'the new column, empty for old rows');
+    store.close();
+  } finally {
+    dir.remove();
+  }
+});
+
+test('newer, foreign, non-SQLite and empty databases are refused with a clear message', () => {
+  const dir = tempDir('lisht-store-bad-');
+  try {
+    const newer = join(dir.path, 'newer.db');
+    ResultStore.open(newer).close();
+    const raw = new Database(newer);
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    for (const readonly of [false, true]) {
+      assert.throws(() => ResultStore.open(newer, { readonly }), (e: unknown) => e instanceof UserError && new RegExp(`written by a newer lisht \\(schema version ${SCHEMA_VERSION + 1}`).test(e.message));
+    }
+    const foreign = join(dir.path, 'foreign.db');
+    const f = new Database(foreign);
+    f.exec('CREATE TABLE photos (id INTEGER)');
+    f.close();
+    assert.throws(() => ResultStore.open(foreign), /not a lisht results store/);
+    assert.deepEqual(new Database(foreign).prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all(), [{ name: 'photos' }], 'left untouched');
+    const text = join(dir.path, 'notes.txt');
+    writeFileSync(text, 'x'.repeat(4096));
+    assert.throws(() => ResultStore.open(text), (e: unknown) => e instanceof UserError && /is not a SQLite database/.test(e.message));
+    assert.throws(() => ResultStore.open(join(dir.path, 'missing.db'), { readonly: true }), (e: unknown) => e instanceof UserError && /cannot open database/.test(e.message));
+    const empty = join(dir.path, 'empty.db');
+    new Database(empty).close();
+    assert.throws(() => ResultStore.open(empty, { readonly: true }), /holds no results yet/);
+  } finally {
+    dir.remove();
+  }
+});
+
+test('claims: each trial once; a dead claimant or an expired lease is taken over, and the loser cannot write', () => {
+  const dir = tempDir('lisht-store-claim-');
+  try {
+    const { store, experimentId } = fresh(dir.path);
+    const me = claimant();
+    const a = store.claimTrial(experimentId, me, 60_000)!;
+    const b = store.claimTrial(experimentId, me, 60_000)!;
+    assert.notEqual(a.trialId, b.trialId);
+    store.recordEpoch(a, epoch(1), 60_000);
+    // A claim held by a process that no longer exists is free.
+    const dead = { ...claimant(deadPid()), pidStart: null };
+    const c = store.claimTrial(experimentId, dead, 60_000)!;
+    assert.equal(store.claimTrial(experimentId, me, 60_000)?.trialId, c.trialId, 'the dead process loses its claim');
+    const d = store.claimTrial(experimentId, me, 60_000)!;
+    assert.equal(store.claimTrial(experimentId, me, 60_000), undefined, 'every other trial is held by a live process');
+    // Another machine's claim is judged by its lease only.
+    const remote = { ...claimant(1, 'elsewhere'), pidStart: null };
+    store.releaseTrial(d, 'stopped');
+    const e = store.claimTrial(experimentId, remote, 1)!;
+    assert.equal(e.trialId, d.trialId);
+    const start = Date.now();
+    while (Date.now() - start < 5); // let the 1 ms lease run out
+    const f = store.claimTrial(experimentId, me, 60_000)!;
+    assert.equal(f.trialId, e.trialId, 'expired lease taken over');
+    assert.equal(f.attempts, 3);
+    // The process that lost the claim can no longer write anything about the trial.
+    assert.equal(store.heartbeat(e, 60_000), false);
+    assert.throws(() => store.recordEpoch(e, epoch(1), 60_000), ClaimLostError);
+    assert.throws(() => store.finishTrial(e, final(2), 60_000), ClaimLostError);
+    store.releaseTrial(e, 'stopped'); // a no-op for a lost claim
+    assert.equal(store.trials(experimentId).find((t) => t.id === f.trialId)!.status, 'running');
+    const runs = store.runs([f.trialId]).get(f.trialId)!;
+    assert.deepEqual(runs.map((r) => r.outcome), ['stopped', 'lost', null]);
+    assert.deepEqual(store.runs([c.trialId]).get(c.trialId)!.map((r) => r.outcome), ['lost', null]);
+    store.close();
+  } finally {
+    dir.remove();
+  }
+});
+
+test('resuming makes the stored epochs equal to the checkpoint history; finishing records everything at once', () => {
+  const dir = tempDir('lisht-store-epochs-');
+  try {
+    const { store, experimentId } = fresh(dir.path);
+    const t = store.claimTrial(experimentId, claimant(), 60_000)!;
+    for (const n of [1, 2, 3]) store.recordEpoch(t, epoch(n), 60_000);
+    // The run died after storing epoch 3 but before its checkpoint: the next one resumes after 2.
+    store.syncEpochs(t, [epoch(1), epoch(2)], 60_000);
+    assert.deepEqual([...store.epochs([t.trialId]).get(t.trialId)!].map((e) => e.epoch), [1, 2]);
+    assert.equal(store.trials(experimentId)[0]!.epochsDone, 2);
+    store.recordEpoch(t, { ...epoch(3), val_loss: NaN }, 60_000);
+    store.finishTrial(t, final(3), 60_000);
+    const row = store.trials(experimentId).find((r) => r.id === t.trialId)!;
+    assert.equal(row.status, 'done');
+    assert.equal(row.epochsDone, 3);
+    assert.equal(row.bestEpoch, 3);
+    assert.ok(Math.abs(row.trainSeconds! - 0.3) < 1e-12);
+    assert.ok(Number.isNaN(store.epochs([t.trialId]).get(t.trialId)![2]!.val_loss), 'NaN survives as NULL -> NaN');
+    assert.deepEqual(store.confusion([t.trialId]).get(t.trialId), [[1, 1, 1], [1, 1, 1], [1, 1, 1]]);
+    assert.equal(store.classMetrics([t.trialId]).get(t.trialId)![0]!.accuracy, 1 / 3);
+    assert.deepEqual(store.samples([t.trialId]).get(t.trialId), [{ position: 0, exampleIndex: 3, trueClass: 0, predictedClass: 1 }]);
+    assert.equal(store.claimTrial(experimentId, claimant(), 60_000)!.trialId === t.trialId, false, 'a finished trial is never claimed again');
+    store.close();
+  } finally {
+    dir.remove();
+  }
+});
+
+test('a full disk: the write fails with a clear error and the database stays as before it', () => {
+  const dir = tempDir('lisht-store-full-');
+  try {
+    const { store, experimentId, path } = fresh(dir.path);
+    const t = store.claimTrial(experimentId, claimant(), 60_000)!;
+    store.recordEpoch(t, epoch(1), 60_000);
+    // SQLite's page limit makes the file unable to grow, as a full disk does.
+    const pages = store.database.pragma('page_count', { simple: true }) as number;
+    store.database.pragma(`max_page_count = ${pages}`);
+    // 100 classes: 10,000 confusion cells, far more than the pages left.
+    assert.throws(() => store.finishTrial(t, final(100), 60_000), (e: unknown) => e instanceof UserError && /disk is full.*rolled back/.test(e.message));
+    const row = store.trials(experimentId).find((r) => r.id === t.trialId)!;
+    assert.equal(row.status, 'running', 'not marked done');
+    assert.equal(store.classMetrics([t.trialId]).get(t.trialId)!.length, 0, 'no partial per-class rows');
+    assert.equal(store.epochs([t.trialId]).get(t.trialId)!.length, 1);
+    store.database.pragma('max_page_count = 1073741823');
+    store.finishTrial(t, final(100), 60_000);
+    store.close();
+    const check = new Database(path, { readonly: true });
+    assert.equal(check.pragma('integrity_check', { simple: true }), 'ok');
+    assert.equal((check.prepare('SELECT count(*) AS n FROM confusion').get() as { n: number }).n, 10_000);
+    check.close();
+  } finally {
+    dir.remove();
+  }
+});
+
+test('a database locked by another process: a clear error after the busy timeout, nothing half-written', () => {
+  const dir = tempDir('lisht-store-locked-');
+  try {
+    const { store, experimentId, path } = fresh(dir.path);
+    store.close();
+    const holder = new Database(path);
+    holder.exec('BEGIN EXCLUSIVE');
+    try {
+      const waiting = ResultStore.open(path, { busyTimeoutMs: 100 });
+      assert.throws(() => waiting.claimTrial(experimentId, claimant(), 60_000), (e: unknown) => e instanceof UserError && /database .* is locked by another process/.test(e.message) && e.exitCode === 75);
+      waiting.close();
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    const after = ResultStore.open(path);
+    assert.deepEqual(after.progress(experimentId), { pending: 4, running: 0, done: 0, failed: 0 });
+    after.close();
+  } finally {
+    dir.remove();
+  }
+});
+
+test('processes claiming at the same time never take the same trial', async () => {
+  const dir = tempDir('lisht-store-race-');
+  try {
+    const { store, experimentId, path } = fresh(dir.path, 30);
+    store.close();
+    const claimer = join(REPO_ROOT, 'dist/test/experiments/helpers/claimer.js');
+    const startAt = String(Date.now() + 1500);
+    const outputs = await Promise.all([1, 2, 3, 4].map(() => run(process.execPath, [claimer, path, String(experimentId), startAt])));
+    const got = outputs.map((o) => JSON.parse(o.stdout) as number[]);
+    const all = got.flat().sort((a, b) => a - b);
+    assert.deepEqual(all, Array.from({ length: 60 }, (_, i) => i + 1), 'every trial exactly once');
+    assert.ok(got.filter((g) => g.length > 0).length >= 2, `the work was shared: ${got.map((g) => g.length).join(', ')}`);
+    const check = ResultStore.open(path, { readonly: true });
+    assert.deepEqual(check.progress(experimentId), { pending: 0, running: 0, done: 60, failed: 0 });
+    const runs = check.runs(Array.from({ length: 60 }, (_, i) => i + 1));
+    for (const [id, r] of runs) assert.deepEqual(r.map((x) => x.outcome), ['done'], `trial ${id}`);
+    check.close();
+  } finally {
+    dir.remove();
+  }
+});
