@@ -3,9 +3,9 @@
  * on identical data, order and initial-weight seed, validate on the test set after every
  * epoch, and write summary.json, charts, an HTML report and the trained models.
  */
-import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import '../index.js';
 import { getActivation } from '../activations/zoo.js';
@@ -313,6 +313,8 @@ async function trainOne(result: CompareResult, ctx: TrainContext): Promise<boole
       result.status = 'done';
       await saveModel(model, join(out, 'models', result.activation));
       await rm(checkpointDir, { recursive: true, force: true });
+      // The parent goes too once no activation has a checkpoint left (rmdir fails while one does).
+      await rmdir(dirname(checkpointDir)).catch(() => undefined);
     }
   } catch (err) {
     if (!(err instanceof TrainingDivergedError)) throw err;
