@@ -1,0 +1,260 @@
+/**
+ * Side by side, in one run: ms per seed-cnn training step (batch 100) on the `native` backend,
+ * as the project's tfjs-layers model runs it and through the fused blocks, against PyTorch on
+ * the same machine (`bench/pytorch_seed_cnn.py`, when python3 with torch is found). Rounds
+ * alternate the contenders so machine load hits all of them alike; figures are medians.
+ *
+ *   node dist/bench/native-step.js [--steps 20] [--rounds 3] [--batch 100] [--profile] [--no-torch]
+ *
+ * `--profile` adds a per-kernel table of one step for each native contender.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import '../src/activations/index.js';
+import { applyAdamNative, convActivationPool, loadNativeAddon, nativeAddonUnavailableReason, registerNativeBackend } from '../src/backends/native/index.js';
+import { getModel } from '../src/models/registry.js';
+import { AdamOptimizer, createAdam } from '../src/training/optimizers.js';
+import { trainableVariables, trainStep } from '../src/training/fit.js';
+
+const ACTIVATIONS = ['relu', 'lisht'] as const;
+type Activation = (typeof ACTIVATIONS)[number];
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const STEPS = option('steps', 20);
+const ROUNDS = option('rounds', 3);
+const BATCH = option('batch', 100);
+const WARMUP = 3;
+const PROFILE = process.argv.includes('--profile');
+const TORCH = !process.argv.includes('--no-torch');
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** The Keras seed-cnn with each Conv2D + activation + MaxPool as one fused block (same 42,442 weights). */
+function fusedSeedCnn(activation: Activation): tfl.Sequential {
+  const init = (i: number) => tfl.initializers.glorotUniform({ seed: 100 + i });
+  return tfl.sequential({
+    layers: [
+      convActivationPool({ inputShape: [32, 32, 3], filters: 32, kernelSize: 3, activation, poolSize: 2, kernelInitializer: init(1) }),
+      convActivationPool({ filters: 64, kernelSize: 3, activation, poolSize: 2, kernelInitializer: init(2) }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init(3) }),
+    ],
+  });
+}
+
+/** The project's Adam (Keras defaults) with the one-kernel-per-variable update. */
+class FusedAdam extends AdamOptimizer {
+  constructor() {
+    super(0.001, 0);
+  }
+  override applyGradients(grads: tf.NamedTensorMap | Array<{ name: string; tensor: tf.Tensor }>): void {
+    if (!applyAdamNative(this, grads)) super.applyGradients(grads);
+  }
+}
+
+interface Contender {
+  name: string;
+  build(activation: Activation): tfl.LayersModel;
+  optimizer(): tf.Optimizer;
+}
+
+const CONTENDERS: Contender[] = [
+  {
+    name: 'native, tfjs-layers seed-cnn',
+    build: (activation) => getModel('seed-cnn').build({ inputShape: [32, 32, 3], numClasses: 10, activation, seed: 1 }),
+    optimizer: createAdam,
+  },
+  { name: 'native, fused blocks + Adam', build: fusedSeedCnn, optimizer: () => new FusedAdam() },
+];
+
+/** Deterministic batch in [0, 1) and labels. */
+function batch(): { x: tf.Tensor4D; y: tf.Tensor1D } {
+  const n = BATCH * 32 * 32 * 3;
+  const xs = new Float32Array(n);
+  let s = 12345;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    xs[i] = s / 2 ** 32;
+  }
+  const ys = Int32Array.from({ length: BATCH }, (_, i) => (i * 7) % 10);
+  return { x: tf.tensor4d(xs, [BATCH, 32, 32, 3]), y: tf.tensor1d(ys, 'int32') };
+}
+
+/** Per-step times of `steps` steps after WARMUP untimed ones, each on a fresh model and optimizer. */
+async function timeSteps(c: Contender, activation: Activation, steps: number, onStep?: (i: number) => void): Promise<number[]> {
+  const model = c.build(activation);
+  const optimizer = c.optimizer();
+  const vars = trainableVariables(model);
+  const { x, y } = batch();
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < WARMUP + steps; i++) {
+      if (i === WARMUP) onStep?.(i);
+      const t0 = performance.now();
+      await trainStep(model, optimizer, vars, x, y);
+      if (i >= WARMUP) times.push(performance.now() - t0);
+    }
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+    optimizer.dispose();
+  }
+  return times;
+}
+
+function findTorchPython(): string | undefined {
+  for (const py of ['python3', '/usr/bin/python3']) {
+    const r = spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' });
+    if (r.status === 0) return py;
+  }
+  return undefined;
+}
+
+/**
+ * PyTorch's per-step times by activation, from the fastest of its configurations here: NCHW or
+ * channels-last, OpenMP threads spinning (its default) or passive (the native backend's).
+ */
+function torchRound(py: string, threads: number): Record<Activation, { times: number[]; config: string }> {
+  const script = fileURLToPath(new URL('../../bench/pytorch_seed_cnn.py', import.meta.url));
+  const runs: Array<{ key: string; config: string; ms: number; times: number[] }> = [];
+  for (const policy of ['default', 'PASSIVE']) {
+    const env = { ...process.env };
+    delete env.OMP_WAIT_POLICY;
+    if (policy !== 'default') env.OMP_WAIT_POLICY = policy;
+    const args = [script, '--steps', String(STEPS), '--warmup', String(WARMUP), '--batch', String(BATCH), '--threads', String(threads)];
+    const r = spawnSync(py, args, { encoding: 'utf8', env });
+    if (r.status !== 0) throw new Error(`PyTorch reference failed: ${r.stderr}`);
+    const out = JSON.parse(r.stdout) as { results: Record<string, { ms_per_step: number; times_ms: number[] }> };
+    for (const [key, v] of Object.entries(out.results)) runs.push({ key, config: `${key.split('/')[1]}, OMP ${policy}`, ms: v.ms_per_step, times: v.times_ms });
+  }
+  const best = (act: Activation) => {
+    const r = runs.filter((x) => x.key.startsWith(`${act}/`)).sort((a, b) => a.ms - b.ms)[0]!;
+    return { times: r.times, config: r.config };
+  };
+  return { relu: best('relu'), lisht: best('lisht') };
+}
+
+/** FLOPs of one step: convolutions forward, filter gradient, input gradient of the second; dense x 3. */
+function stepFlops(): number {
+  const conv = (oh: number, oc: number, k: number) => 2 * BATCH * oh * oh * oc * k;
+  const c1 = conv(30, 32, 27);
+  const c2 = conv(13, 64, 288);
+  const dense = 2 * BATCH * 2304 * 10;
+  return 2 * c1 + 3 * c2 + 3 * dense;
+}
+
+/**
+ * Wraps every `native` kernel to record its own time per call, by name and input shapes. A
+ * kernel's figure is its median call time times its calls per step (medians keep the
+ * preemptions of a shared machine out).
+ */
+function profileKernels(): { table: Map<string, { times: number[] }>; reset(): void } {
+  const table = new Map<string, { times: number[] }>();
+  for (const config of tf.getKernelsForBackend('native')) {
+    const inner = config.kernelFunc;
+    tf.unregisterKernel(config.kernelName, 'native');
+    tf.registerKernel({
+      ...config,
+      kernelFunc: (args) => {
+        const t0 = performance.now();
+        const out = inner(args);
+        const ms = performance.now() - t0;
+        const shapes = Object.values(args.inputs)
+          .filter((t): t is tf.TensorInfo => t != null)
+          .map((t) => `[${t.shape.join(',')}]`)
+          .join(' ');
+        const key = `${config.kernelName} ${shapes}`;
+        const e = table.get(key) ?? { times: [] };
+        e.times.push(ms);
+        table.set(key, e);
+        return out;
+      },
+    });
+  }
+  return { table, reset: () => table.clear() };
+}
+
+async function main(): Promise<void> {
+  const reason = nativeAddonUnavailableReason();
+  if (reason !== undefined) {
+    console.log(`native backend unavailable: ${reason}`);
+    return;
+  }
+  registerNativeBackend();
+  tf.env().set('PROD', true);
+  await tf.setBackend('native');
+  const addon = loadNativeAddon();
+  const info = addon.info();
+  // Per core, best of several tries (a busy machine only lowers it), times the threads used.
+  const perCore = Math.max(...Array.from({ length: 5 }, () => addon.measurePeakGflops(1e7, 1).gflops));
+  const peak = perCore * info.threads;
+  const py = TORCH ? findTorchPython() : undefined;
+  console.log(`oneDNN ${info.dnnl} (${info.isa}), ${info.threads} threads; FMA peak ${perCore.toFixed(0)} GFLOP/s per core (measured) x ${info.threads}; batch ${BATCH}; ${ROUNDS} rounds x ${STEPS} steps`);
+  if (TORCH && py === undefined) console.log('PyTorch: no python3 with torch found, skipped');
+
+  const times = new Map<string, number[]>();
+  const torchConfigs = new Set<string>();
+  const add = (key: string, t: number[]) => times.set(key, [...(times.get(key) ?? []), ...t]);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const act of ACTIVATIONS) for (const c of CONTENDERS) add(`${c.name}|${act}`, await timeSteps(c, act, STEPS));
+    if (py !== undefined) {
+      const t = torchRound(py, info.threads);
+      for (const act of ACTIVATIONS) {
+        add(`PyTorch ${torchVersion(py)}|${act}`, t[act].times);
+        torchConfigs.add(`${act}: ${t[act].config}`);
+      }
+    }
+  }
+
+  const flops = stepFlops();
+  const torchMs = (act: Activation) => {
+    const key = [...times.keys()].find((k) => k.startsWith('PyTorch') && k.endsWith(`|${act}`));
+    return key === undefined ? undefined : median(times.get(key)!);
+  };
+  console.log('');
+  console.log(['contender'.padEnd(34), 'act'.padEnd(6), 'ms/step'.padStart(8), 'img/s'.padStart(7), 'vs PyTorch'.padStart(11), '% peak'.padStart(7)].join(' '));
+  for (const [key, t] of times) {
+    const [name, act] = key.split('|') as [string, Activation];
+    const ms = median(t);
+    const ref = torchMs(act);
+    const ratio = ref === undefined ? '' : `${(ms / ref).toFixed(2)}x`;
+    const pct = ((flops / (ms / 1000) / 1e9 / peak) * 100).toFixed(1);
+    console.log([name.padEnd(34), act.padEnd(6), ms.toFixed(1).padStart(8), ((BATCH * 1000) / ms).toFixed(0).padStart(7), ratio.padStart(11), pct.padStart(7)].join(' '));
+  }
+  console.log(`(% peak: ${(flops / 1e9).toFixed(2)} GFLOP per step over the measured FMA peak; ratio = ms/step over PyTorch's)`);
+  if (torchConfigs.size > 0) console.log(`(PyTorch: fastest configuration per round, ${[...torchConfigs].join('; ')})`);
+  console.log(`(native: OpenMP wait policy ${process.env.OMP_WAIT_POLICY ?? (process.env.GOMP_SPINCOUNT ? 'GOMP_SPINCOUNT=' + process.env.GOMP_SPINCOUNT : 'PASSIVE (default)')})`);
+
+  if (PROFILE) {
+    const prof = profileKernels();
+    for (const act of ACTIVATIONS) {
+      for (const c of CONTENDERS) {
+        const steps = 10;
+        let stepMs = 0;
+        const t = await timeSteps(c, act, steps, () => prof.reset());
+        stepMs = median(t);
+        const rows = [...prof.table].map(([k, v]) => [k, (median(v.times) * v.times.length) / steps, v.times.length / steps] as const).sort((a, b) => b[1] - a[1]);
+        const kernelMs = rows.reduce((s, r) => s + r[1], 0);
+        console.log(`\nper-kernel profile, ${c.name}, ${act}: step ${stepMs.toFixed(2)} ms (median), kernels ${kernelMs.toFixed(2)} ms in ${rows.reduce((s, r) => s + r[2], 0).toFixed(0)} calls, outside kernels ${(stepMs - kernelMs).toFixed(2)} ms (median call time x calls)`);
+        for (const [k, ms, calls] of rows) if (ms >= 0.02) console.log(`  ${ms.toFixed(3).padStart(7)} ms ${calls.toFixed(0).padStart(4)}x  ${k}`);
+      }
+    }
+  }
+}
+
+let torchVersionCache: string | undefined;
+function torchVersion(py: string): string {
+  torchVersionCache ??= spawnSync(py, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).stdout.trim();
+  return torchVersionCache;
+}
+
+await main();

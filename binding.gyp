@@ -1,0 +1,25 @@
+{
+  "targets": [
+    {
+      "target_name": "lisht_native",
+      "sources": [
+        "native/addon.cc",
+        "native/dnnl_context.cc",
+        "native/conv.cc",
+        "native/conv_small.cc",
+        "native/pool.cc",
+        "native/matmul.cc",
+        "native/eltwise.cc",
+        "native/reduce.cc",
+        "native/peak.cc",
+        "native/optim.cc"
+      ],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fopenmp", "-fno-math-errno", "-Wno-psabi"],
+      "libraries": ["-ldnnl", "-fopenmp"]
+    }
+  ]
+}

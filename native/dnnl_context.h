@@ -1,0 +1,36 @@
+// One oneDNN CPU engine and stream for the process, and a small keyed cache for primitives
+// (creating one costs far more than running it on this project's tensor sizes).
+#pragma once
+
+#include <dnnl.hpp>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+namespace lisht {
+
+dnnl::engine& cpu_engine();
+dnnl::stream& cpu_stream();
+
+template <class T>
+class PrimitiveCache {
+ public:
+  // The cached entry for key, built with make() on first use; nullptr (also cached) when
+  // make() returns nullptr, i.e. oneDNN has no implementation for that configuration.
+  template <class Make>
+  T* get(const std::string& key, Make&& make) {
+    auto it = entries_.find(key);
+    if (it != entries_.end()) return it->second.get();
+    std::unique_ptr<T> entry = make();
+    T* raw = entry.get();
+    entries_.emplace(key, std::move(entry));
+    return raw;
+  }
+  size_t size() const { return entries_.size(); }
+
+ private:
+  std::unordered_map<std::string, std::unique_ptr<T>> entries_;
+};
+
+}  // namespace lisht

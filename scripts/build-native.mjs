@@ -1,0 +1,63 @@
+// npm "install" step: builds the optional oneDNN addon (build/Release/lisht_native.node) when
+// oneDNN's headers are on this machine, and otherwise says why it was skipped and succeeds, so
+// `npm ci` works everywhere; `--backend native` then reports what to install.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const prefix = '[lisht] native backend:';
+
+// LISHT_DNNL_INCLUDE_DIRS (colon-separated) replaces the search list, e.g. for a oneDNN in a
+// non-standard prefix (add its lib directory to LIBRARY_PATH too).
+function headerDirs() {
+  if (process.env.LISHT_DNNL_INCLUDE_DIRS !== undefined) return process.env.LISHT_DNNL_INCLUDE_DIRS.split(':').filter(Boolean);
+  const dirs = ['/usr/include', '/usr/local/include', '/opt/homebrew/include'];
+  for (const v of ['CPATH', 'CPLUS_INCLUDE_PATH']) dirs.push(...(process.env[v] ?? '').split(':').filter(Boolean));
+  return dirs;
+}
+
+function skip(reason) {
+  console.log(`${prefix} skipped: ${reason}. The 'cpu' and 'wasm' backends work without it.`);
+  process.exit(0);
+}
+
+if (process.env.LISHT_SKIP_NATIVE === '1') skip('LISHT_SKIP_NATIVE=1');
+if (!headerDirs().some((d) => existsSync(join(d, 'dnnl.hpp')) || existsSync(join(d, 'oneapi', 'dnnl', 'dnnl.hpp')))) {
+  skip('oneDNN headers (dnnl.hpp) not found; install them with `apt-get install libdnnl-dev` (Debian/Ubuntu), then `npm run build:native`');
+}
+
+// npm exports the path of its bundled node-gyp to scripts; outside npm, look for npm's copy.
+function nodeGyp() {
+  const candidates = [process.env.npm_config_node_gyp];
+  try {
+    candidates.push(require.resolve('node-gyp/bin/node-gyp.js'));
+  } catch {}
+  const npmDir = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  candidates.push(npmDir);
+  return candidates.find((p) => p && existsSync(p));
+}
+
+const gyp = nodeGyp();
+if (!gyp) skip('node-gyp not found (it ships with npm; run this through `npm run build:native`)');
+try {
+  require.resolve('node-addon-api');
+} catch {
+  skip('node-addon-api is not installed');
+}
+
+// Node's own headers are used when they are installed next to it, so no download is needed.
+const args = [gyp, 'rebuild'];
+const nodeDir = join(dirname(process.execPath), '..');
+if (existsSync(join(nodeDir, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${nodeDir}`);
+console.log(`${prefix} building with oneDNN (${args.slice(1).join(' ')})`);
+const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+if (r.status !== 0) {
+  // A failed optional build must not fail the install: the package works without it.
+  console.log(`${prefix} build failed (exit ${r.status}); continuing without it. Rerun \`npm run build:native\` to see why.`);
+  process.exit(process.env.LISHT_REQUIRE_NATIVE === '1' ? 1 : 0);
+}
+console.log(`${prefix} built build/Release/lisht_native.node`);

@@ -1,0 +1,63 @@
+/**
+ * The fused training path's ops. On the `native` backend each is one kernel (and its gradient
+ * one or two); on any other backend they compose TF.js's standard ops, with the same results.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { lisht } from '../../../activations/ops/lisht.js';
+import { NATIVE_BACKEND } from '../kernels/util.js';
+import { NativeActivationMaxPool, NativeConv2DBias, type PoolActivation } from './kernel_names.js';
+
+type Pair = number | [number, number];
+
+/** Options of {@link conv2dBias}. */
+export interface Conv2DBiasOptions {
+  /** Default 1. */
+  strides?: Pair;
+  /** Default `'valid'`, as Keras. */
+  pad?: 'valid' | 'same' | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/**
+ * `conv2d(x, filter) + bias` (NHWC, dilation 1). Its gradient computes the filter and bias
+ * gradients in one pass, and the input gradient only when something needs it.
+ */
+export function conv2dBias(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, options: Conv2DBiasOptions = {}): tf.Tensor4D {
+  const strides = options.strides ?? 1;
+  const pad = options.pad ?? 'valid';
+  if (tf.getBackend() !== NATIVE_BACKEND) {
+    return tf.tidy(() => tf.add(tf.conv2d(x, filter, strides, pad, 'NHWC', 1, options.dimRoundingMode), bias));
+  }
+  const attrs = { strides, pad, dimRoundingMode: options.dimRoundingMode };
+  return tf.engine().runKernel(NativeConv2DBias, { x, filter, bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+}
+
+/** Options of {@link activationMaxPool}. */
+export interface ActivationMaxPoolOptions {
+  poolSize: Pair;
+  /** Default: `poolSize`, as Keras. */
+  strides?: Pair;
+  /** Default `'valid'`. */
+  pad?: 'valid' | 'same' | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+function activate(x: tf.Tensor4D, activation: PoolActivation): tf.Tensor4D {
+  if (activation === 'relu') return tf.relu(x);
+  if (activation === 'lisht') return lisht(x);
+  return x;
+}
+
+/**
+ * `maxPool(activation(x))` in one pass, gradient in one pass: the activation's output is never
+ * stored. Same values and gradients as the two ops in sequence.
+ */
+export function activationMaxPool(x: tf.Tensor4D, activation: PoolActivation, options: ActivationMaxPoolOptions): tf.Tensor4D {
+  const strides = options.strides ?? options.poolSize;
+  const pad = options.pad ?? 'valid';
+  if (tf.getBackend() !== NATIVE_BACKEND) {
+    return tf.tidy(() => tf.maxPool(activate(x, activation), options.poolSize, strides, pad, options.dimRoundingMode));
+  }
+  const attrs = { activation, filterSize: options.poolSize, strides, pad, dimRoundingMode: options.dimRoundingMode };
+  return tf.engine().runKernel(NativeActivationMaxPool, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+}

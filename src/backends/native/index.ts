@@ -1,0 +1,16 @@
+/** The `native` TensorFlow.js backend: oneDNN and hand-vectorised C++ behind the cpu backend's layout. */
+export { registerNativeBackend, requireNativeBackend, nativeBackendInfo, setNativeThreads, NATIVE_KERNEL_CONFIGS } from './register.js';
+export { loadNativeAddon, nativeAddonUnavailableReason, type NativeAddon } from './addon.js';
+export { NativeBackend } from './backend.js';
+export { applyAdamNative, NativeAdamUpdate } from './adam.js';
+export { NATIVE_BACKEND, kernelCounts } from './kernels/util.js';
+export {
+  conv2dBias,
+  activationMaxPool,
+  ConvActivationPool,
+  convActivationPool,
+  type Conv2DBiasOptions,
+  type ActivationMaxPoolOptions,
+  type ConvActivationPoolArgs,
+  type PoolActivation,
+} from './fused/index.js';

@@ -1,0 +1,172 @@
+/**
+ * The fused training path (conv2dBias, activationMaxPool, ConvActivationPool): on `native`, the
+ * same values and gradients as the standard ops composed on `cpu`.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import '@tensorflow/tfjs-backend-cpu';
+import '../../src/activations/index.js';
+import {
+  activationMaxPool,
+  conv2dBias,
+  convActivationPool,
+  kernelCounts,
+  nativeAddonUnavailableReason,
+  registerNativeBackend,
+  type PoolActivation,
+} from '../../src/backends/native/index.js';
+
+const skip = nativeAddonUnavailableReason();
+if (skip === undefined) registerNativeBackend();
+
+type Shape4 = [number, number, number, number];
+
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = (seed * 2654435761) >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Max-norm relative error within 1e-4, NaN/Infinity positions identical. */
+function assertClose(got: Float32Array, want: Float32Array, label: string): void {
+  assert.equal(got.length, want.length, `${label}: length`);
+  let err = 0;
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) {
+    if (!Number.isFinite(want[i]!) || !Number.isFinite(got[i]!)) {
+      assert.ok(Object.is(got[i], want[i]) || (Number.isNaN(got[i]!) && Number.isNaN(want[i]!)), `${label}[${i}]: got ${got[i]}, want ${want[i]}`);
+      continue;
+    }
+    err = Math.max(err, Math.abs(got[i]! - want[i]!));
+    scale = Math.max(scale, Math.abs(want[i]!));
+  }
+  assert.ok(scale > 0, `${label}: all-zero reference`);
+  assert.ok(err <= 1e-4 * scale, `${label}: relative error ${err / scale}`);
+}
+
+async function on<T>(backend: string, f: () => T): Promise<T> {
+  assert.ok(await tf.setBackend(backend));
+  return f();
+}
+
+const nativeCalls = (name: string) => kernelCounts.native.get(name) ?? 0;
+
+interface Case {
+  x: Shape4;
+  filter: Shape4;
+  strides: number;
+  pad: 'valid' | 'same';
+  pool: number | [number, number];
+  poolStrides?: number | [number, number];
+  poolPad?: 'valid' | 'same';
+}
+
+const CASES: Case[] = [
+  { x: [1, 9, 9, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'valid', pool: 2 },
+  { x: [3, 10, 11, 4], filter: [3, 2, 4, 7], strides: 1, pad: 'same', pool: 3, poolStrides: 2, poolPad: 'same' },
+  { x: [2, 12, 12, 6], filter: [3, 3, 6, 18], strides: 2, pad: 'same', pool: [2, 3], poolStrides: [1, 2] },
+  { x: [2, 32, 32, 3], filter: [3, 3, 3, 32], strides: 1, pad: 'valid', pool: 2 }, // seed-cnn layer 1
+  { x: [2, 15, 15, 32], filter: [3, 3, 32, 64], strides: 1, pad: 'valid', pool: 2 }, // seed-cnn layer 2
+];
+
+describe('fused conv + activation + pool on native match the composed ops on cpu', { skip }, () => {
+  for (const activation of ['linear', 'relu', 'lisht'] as PoolActivation[]) {
+    test(`${activation}: values and gradients of x, filter and bias`, async () => {
+      for (const c of CASES) {
+        const label = `${activation} x=${c.x} f=${c.filter} s=${c.strides} ${c.pad} pool=${c.pool}/${c.poolStrides ?? c.pool} ${c.poolPad ?? 'valid'}`;
+        const run = () =>
+          tf.tidy(() => {
+            const x = tf.tensor4d(values(size(c.x), 1), c.x);
+            const w = tf.tensor4d(values(size(c.filter), 2), c.filter);
+            const b = tf.tensor1d(values(c.filter[3], 3));
+            const f = (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => {
+              const z = conv2dBias(xi as tf.Tensor4D, wi as tf.Tensor4D, bi as tf.Tensor1D, { strides: c.strides, pad: c.pad });
+              const y = activationMaxPool(z, activation, { poolSize: c.pool, strides: c.poolStrides, pad: c.poolPad });
+              return tf.sum(tf.mul(y, tf.tensor(values(y.size, 4), y.shape)));
+            };
+            const { value, grads } = tf.valueAndGrads(f)([x, w, b]);
+            return [value, ...grads].map((t) => Float32Array.from(t.dataSync()));
+          });
+        const want = await on('cpu', run);
+        const before = [nativeCalls('NativeConv2DBias'), nativeCalls('NativeActivationMaxPoolGrad')];
+        const got = await on('native', run);
+        // The kernels of the fused path ran (not a composition of standard ops).
+        assert.ok(nativeCalls('NativeConv2DBias') > before[0]! && nativeCalls('NativeActivationMaxPoolGrad') > before[1]!, `${label}: fused kernels did not run`);
+        ['loss', 'dx', 'dfilter', 'dbias'].forEach((name, i) => assertClose(got[i]!, want[i]!, `${label} ${name}`));
+      }
+    });
+  }
+
+  test('activationMaxPool: ties, NaN and -Infinity follow TF.js (first strict max, NaN never wins)', async () => {
+    // Overlapping windows (the scatter path) and tiling ones with 16k channels and a leftover
+    // row and column (the vector path).
+    const configs: Array<{ shape: Shape4; pool: number; strides: number }> = [
+      { shape: [2, 6, 7, 5], pool: 2, strides: 1 },
+      { shape: [2, 7, 9, 16], pool: 2, strides: 2 },
+      { shape: [1, 8, 8, 32], pool: 3, strides: 3 },
+    ];
+    for (const { shape, pool, strides } of configs) {
+      const xs = Array.from(values(size(shape), 5), (v) => Math.round(v * 3) / 2);
+      for (let i = 0; i < xs.length; i += 13) xs[i] = NaN;
+      for (let i = 3; i < xs.length; i += 11) xs[i] = -Infinity;
+      for (const activation of ['linear', 'relu', 'lisht'] as PoolActivation[]) {
+        const run = () =>
+          tf.tidy(() => {
+            const x = tf.tensor4d(xs, shape);
+            const f = (xi: tf.Tensor) => tf.sum(tf.mul(activationMaxPool(xi as tf.Tensor4D, activation, { poolSize: pool, strides }), 0.5));
+            const grad = tf.grad(f)(x);
+            return [Float32Array.from(activationMaxPool(x, activation, { poolSize: pool, strides }).dataSync()), Float32Array.from(grad.dataSync())];
+          });
+        const want = await on('cpu', run);
+        const got = await on('native', run);
+        ['y', 'dx'].forEach((name, i) => assertClose(got[i]!, want[i]!, `${activation} ${shape} pool ${pool}/${strides} ${name}`));
+      }
+    }
+  });
+
+  test('ConvActivationPool trains like Conv2D + activation + MaxPool2D with the same weights', async () => {
+    for (const activation of ['relu', 'lisht'] as const) {
+      const step = () => {
+        const fused = tfl.sequential({
+          layers: [
+            convActivationPool({ inputShape: [12, 12, 3], filters: 8, kernelSize: 3, activation, poolSize: 2 }),
+            tfl.layers.flatten(),
+            tfl.layers.dense({ units: 4, activation: 'softmax' }),
+          ],
+        });
+        const plain = tfl.sequential({
+          layers: [
+            tfl.layers.conv2d({ inputShape: [12, 12, 3], filters: 8, kernelSize: 3, activation: activation as 'relu' }),
+            tfl.layers.maxPooling2d({ poolSize: 2 }),
+            tfl.layers.flatten(),
+            tfl.layers.dense({ units: 4, activation: 'softmax' }),
+          ],
+        });
+        assert.deepEqual(fused.outputs[0]!.shape, plain.outputs[0]!.shape);
+        assert.equal(fused.countParams(), plain.countParams());
+        plain.setWeights(fused.getWeights());
+        const x = tf.tensor4d(values(2 * 12 * 12 * 3, 6), [2, 12, 12, 3]);
+        const grads = (m: tfl.Sequential) =>
+          tf.variableGrads(() => tf.mean(tf.square(m.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, m.trainableWeights.map((w) => w.read() as tf.Variable));
+        const [gf, gp] = [grads(fused), grads(plain)];
+        const out = {
+          fused: [gf.value, ...Object.values(gf.grads)].map((t) => Float32Array.from(t.dataSync())),
+          plain: [gp.value, ...Object.values(gp.grads)].map((t) => Float32Array.from(t.dataSync())),
+        };
+        tf.dispose([x, gf.value, gp.value, ...Object.values(gf.grads), ...Object.values(gp.grads)]);
+        fused.dispose();
+        plain.dispose();
+        return out;
+      };
+      const { fused, plain } = await on('native', step);
+      fused.forEach((g, i) => assertClose(g, plain[i]!, `${activation} output/gradient ${i}`));
+    }
+  });
+});

@@ -1,0 +1,295 @@
+/**
+ * Every kernel the `native` backend accelerates against the `cpu` backend's, on odd shapes,
+ * strides, padding modes and batch 1, and checks that the native path (not the cpu fallback)
+ * is what ran. Skipped, with the reason, when the addon is not built here.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { kernelCounts, nativeAddonUnavailableReason, registerNativeBackend } from '../../src/backends/native/index.js';
+import { Lisht, LishtGrad, lishtScalar, lishtDerivativeScalar } from '../../src/activations/index.js';
+import { compareToReference, denseGrid } from '../helpers/float.js';
+
+const skip = nativeAddonUnavailableReason();
+if (skip === undefined) registerNativeBackend();
+
+type Shape = number[];
+type Shape4 = [number, number, number, number];
+type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
+interface Input {
+  shape: Shape;
+  values: ArrayLike<number>;
+  dtype?: 'float32' | 'int32';
+}
+interface Result {
+  shape: Shape;
+  values: Float32Array;
+}
+
+/** Deterministic values in [-1, 1) from an LCG, identical for both backends. */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = (seed * 2654435761) >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+const size = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
+const input = (shape: Shape, seed: number): Input => ({ shape, values: values(size(shape), seed) });
+
+async function use(backend: string): Promise<void> {
+  assert.ok(await tf.setBackend(backend), `backend ${backend} failed to start`);
+}
+
+async function run(backend: string, kernel: string, inputs: Record<string, Input | null>, attrs: object): Promise<Result[]> {
+  await use(backend);
+  const tensors: Record<string, tf.Tensor | null> = {};
+  for (const [name, v] of Object.entries(inputs)) tensors[name] = v === null ? null : tf.tensor(Array.from(v.values), v.shape, v.dtype ?? 'float32');
+  const out = tf.engine().runKernel(kernel, tensors as tf.NamedTensorMap, attrs as tf.NamedAttrMap);
+  const outs = Array.isArray(out) ? out : [out as tf.Tensor];
+  const results = outs.map((t) => ({ shape: t.shape, values: Float32Array.from(t.dataSync()) }));
+  tf.dispose([...outs, ...(Object.values(tensors).filter(Boolean) as tf.Tensor[])]);
+  return results;
+}
+
+/** Max-norm relative error max|got - want| / max|want| within `tol`; NaN and infinities must match exactly. */
+function assertClose(got: Result, want: Result, label: string, tol = 1e-4): void {
+  assert.deepEqual(got.shape, want.shape, `${label}: shape`);
+  let err = 0;
+  let scale = 0;
+  for (let i = 0; i < want.values.length; i++) {
+    const g = got.values[i]!;
+    const w = want.values[i]!;
+    if (!Number.isFinite(w) || !Number.isFinite(g)) {
+      assert.ok(Object.is(g, w) || (Number.isNaN(g) && Number.isNaN(w)) || g === w, `${label}: element ${i}: got ${g}, want ${w}`);
+      continue;
+    }
+    err = Math.max(err, Math.abs(g - w));
+    scale = Math.max(scale, Math.abs(w));
+  }
+  assert.ok(err <= tol * scale || err === 0, `${label}: relative error ${err / scale} > ${tol}`);
+}
+
+/** Runs `kernel` on cpu and native, compares, and checks the native implementation ran (or fell back when `expectFallback`). */
+async function compareToCpu(kernel: string, inputs: Record<string, Input | null>, attrs: object, label: string, expectFallback = false, tol = 1e-4): Promise<void> {
+  const want = await run('cpu', kernel, inputs, attrs);
+  const before = kernelCounts.native.get(kernel) ?? 0;
+  const got = await run('native', kernel, inputs, attrs);
+  const ranNatively = (kernelCounts.native.get(kernel) ?? 0) > before;
+  assert.equal(ranNatively, !expectFallback, `${kernel} ${label}: expected the ${expectFallback ? 'cpu fallback' : 'native kernel'} to run`);
+  assert.equal(got.length, want.length);
+  got.forEach((g, i) => assertClose(g, want[i]!, `${kernel} ${label}`, tol));
+}
+
+interface ConvCase {
+  x: Shape;
+  filter: Shape;
+  strides: number | [number, number];
+  pad: Pad;
+  dilations?: number | [number, number];
+  roundingMode?: 'floor' | 'round' | 'ceil';
+  format?: 'NHWC' | 'NCHW';
+}
+
+const CONV_CASES: ConvCase[] = [
+  { x: [1, 7, 9, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'valid' },
+  { x: [2, 8, 8, 5], filter: [3, 3, 5, 7], strides: 2, pad: 'same' },
+  { x: [3, 6, 7, 6], filter: [2, 3, 6, 3], strides: [2, 1], pad: 'same' },
+  { x: [2, 9, 9, 4], filter: [3, 3, 4, 8], strides: 1, pad: 'same' },
+  { x: [2, 10, 11, 3], filter: [5, 5, 3, 2], strides: 2, pad: 'valid' },
+  { x: [2, 5, 5, 3], filter: [1, 1, 3, 4], strides: 3, pad: 'same' },
+  { x: [1, 6, 7, 3], filter: [3, 3, 3, 5], strides: 2, pad: 1 },
+  { x: [1, 7, 8, 3], filter: [3, 3, 3, 5], strides: 2, pad: 1, roundingMode: 'ceil' },
+  { x: [1, 5, 5, 2], filter: [3, 3, 2, 3], strides: 1, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
+  { x: [2, 5, 6, 3], filter: [3, 3, 3, 5], strides: 1, pad: [[0, 0], [3, 0], [1, 1], [0, 0]] },
+  { x: [2, 7, 7, 4], filter: [1, 1, 4, 6], strides: 1, pad: 'valid' },
+  { x: [2, 15, 15, 32], filter: [3, 3, 32, 64], strides: 1, pad: 'valid' }, // the seed-cnn's second layer
+  // 1 or 3 input channels and 16k output channels: the hand-written gradients.
+  { x: [2, 32, 32, 3], filter: [3, 3, 3, 32], strides: 1, pad: 'valid' }, // the seed-cnn's first layer
+  { x: [1, 9, 8, 3], filter: [3, 3, 3, 16], strides: 2, pad: 'same' },
+  { x: [2, 7, 6, 3], filter: [3, 3, 3, 16], strides: 1, pad: 'same' },
+  { x: [2, 11, 10, 1], filter: [5, 5, 1, 16], strides: 1, pad: 'same' },
+  { x: [3, 8, 7, 1], filter: [3, 3, 1, 32], strides: [1, 2], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+];
+const DILATED: ConvCase[] = [
+  { x: [2, 9, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'valid', dilations: 2 },
+  { x: [1, 8, 9, 2], filter: [2, 3, 2, 3], strides: 1, pad: 'same', dilations: [2, 1] },
+];
+const NCHW: ConvCase = { x: [2, 3, 8, 7], filter: [3, 3, 3, 5], strides: 1, pad: 'same', format: 'NCHW' };
+
+const label = (c: ConvCase) => `x=${c.x} f=${c.filter} s=${c.strides} pad=${JSON.stringify(c.pad)} d=${c.dilations ?? 1}${c.roundingMode ? ' ' + c.roundingMode : ''}`;
+
+async function convOutShape(c: ConvCase): Promise<Shape> {
+  await use('cpu');
+  return tf.tidy(() => tf.conv2d(tf.zeros(c.x as Shape4) as tf.Tensor4D, tf.zeros(c.filter as Shape4) as tf.Tensor4D, c.strides, c.pad, c.format ?? 'NHWC', c.dilations, c.roundingMode).shape);
+}
+
+function convAttrs(c: ConvCase): object {
+  return { strides: c.strides, pad: c.pad, dataFormat: c.format ?? 'NHWC', dilations: c.dilations ?? 1, dimRoundingMode: c.roundingMode };
+}
+
+describe('native kernels match cpu', { skip }, () => {
+  test('Conv2D: strides, valid/same/explicit/numeric padding, rounding, dilation, batch 1', async () => {
+    for (const c of [...CONV_CASES, ...DILATED]) {
+      await compareToCpu('Conv2D', { x: input(c.x, 1), filter: input(c.filter, 2) }, convAttrs(c), label(c));
+    }
+    await compareToCpu('Conv2D', { x: input(NCHW.x, 1), filter: input(NCHW.filter, 2) }, convAttrs(NCHW), 'NCHW', true);
+  });
+
+  test('FusedConv2D: bias and linear/relu fused; other activations fall back', async () => {
+    for (const c of CONV_CASES) {
+      const oc = c.filter[3]!;
+      for (const activation of ['linear', 'relu']) {
+        for (const bias of [input([oc], 3), null]) {
+          await compareToCpu('FusedConv2D', { x: input(c.x, 1), filter: input(c.filter, 2), bias }, { ...convAttrs(c), activation }, `${label(c)} ${activation} bias=${bias !== null}`);
+        }
+      }
+    }
+    const c = CONV_CASES[1]!;
+    await compareToCpu('FusedConv2D', { x: input(c.x, 1), filter: input(c.filter, 2), bias: input([7], 3) }, { ...convAttrs(c), activation: 'elu' }, 'elu', true);
+  });
+
+  test('Conv2DBackpropInput and Conv2DBackpropFilter', async () => {
+    for (const c of CONV_CASES) {
+      const dyShape = await convOutShape(c);
+      const attrs = { ...convAttrs(c), dilations: 1 };
+      await compareToCpu('Conv2DBackpropInput', { dy: input(dyShape, 4), filter: input(c.filter, 5) }, { ...attrs, inputShape: c.x }, label(c));
+      await compareToCpu('Conv2DBackpropFilter', { x: input(c.x, 6), dy: input(dyShape, 7) }, { ...attrs, filterShape: c.filter }, label(c));
+    }
+  });
+
+  test('conv gradients through tf.grads (Conv2D and FusedConv2D with bias)', async () => {
+    for (const c of CONV_CASES.slice(0, 6)) {
+      const grads = async (backend: string) => {
+        await use(backend);
+        return tf.tidy(() => {
+          const x = tf.tensor4d(values(size(c.x), 8), c.x as Shape4);
+          const w = tf.tensor4d(values(size(c.filter), 9), c.filter as Shape4);
+          const b = tf.tensor1d(values(c.filter[3]!, 10));
+          const f = (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => {
+            const y = tf.fused.conv2d({ x: xi as tf.Tensor4D, filter: wi as tf.Tensor4D, bias: bi, strides: c.strides, pad: c.pad as 'same', dimRoundingMode: c.roundingMode });
+            const z = tf.conv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, c.strides, c.pad as 'same', 'NHWC', 1, c.roundingMode);
+            return tf.sum(tf.mul(tf.add(y, tf.square(z)), tf.tensor(values(size(y.shape), 11), y.shape)));
+          };
+          return tf.grads(f)([x, w, b]).map((g) => ({ shape: g.shape, values: Float32Array.from(g.dataSync()) }));
+        });
+      };
+      const want = await grads('cpu');
+      const got = await grads('native');
+      got.forEach((g, i) => assertClose(g, want[i]!, `grad ${i} ${label(c)}`));
+    }
+  });
+
+  test('MaxPool and MaxPoolGrad, ties, -Infinity and NaN included', async () => {
+    const cases: Array<{ x: Shape; filter: number | [number, number]; strides: number | [number, number]; pad: Pad }> = [
+      { x: [2, 8, 8, 8], filter: 2, strides: 2, pad: 'valid' },
+      { x: [1, 7, 9, 4], filter: 3, strides: 2, pad: 'same' },
+      { x: [2, 9, 9, 8], filter: 3, strides: 1, pad: 'valid' },
+      { x: [3, 5, 7, 12], filter: [3, 2], strides: [1, 2], pad: 'same' },
+      { x: [2, 13, 13, 5], filter: 2, strides: 2, pad: 'valid' },
+      { x: [1, 7, 7, 3], filter: 3, strides: 2, pad: 1 },
+      { x: [1, 30, 30, 32], filter: 2, strides: 2, pad: 'valid' },
+    ];
+    for (const c of cases) {
+      const x = Array.from(values(size(c.x), 5), (v) => Math.round(v * 3) / 2); // coarse: windows hold ties
+      for (let i = 0; i < x.length; i += 17) x[i] = -Infinity;
+      for (let i = 5; i < x.length; i += 23) x[i] = NaN;
+      const ch = c.x[3]!;
+      for (const p of [0, 1, c.x[2]!, c.x[2]! + 1]) for (let k = 0; k < ch; k++) x[p * ch + k] = -Infinity; // a window with no max
+      const attrs = { filterSize: c.filter, strides: c.strides, pad: c.pad };
+      const name = `x=${c.x} f=${c.filter} s=${c.strides} pad=${c.pad}`;
+      await compareToCpu('MaxPool', { x: { shape: c.x, values: x } }, attrs, name);
+      const [y] = await run('cpu', 'MaxPool', { x: { shape: c.x, values: x } }, attrs);
+      await compareToCpu('MaxPoolGrad', { dy: input(y!.shape, 6), input: { shape: c.x, values: x }, output: y! }, attrs, name);
+    }
+  });
+
+  test('BatchMatMul and _FusedMatMul: transposes, batches, broadcast batch, bias, relu', async () => {
+    const cases: Array<{ a: Shape; b: Shape; ta: boolean; tb: boolean }> = [
+      { a: [5, 7], b: [7, 3], ta: false, tb: false },
+      { a: [7, 5], b: [7, 3], ta: true, tb: false },
+      { a: [5, 7], b: [3, 7], ta: false, tb: true },
+      { a: [7, 5], b: [3, 7], ta: true, tb: true },
+      { a: [3, 4, 6], b: [3, 6, 2], ta: false, tb: false },
+      { a: [1, 4, 6], b: [3, 6, 2], ta: false, tb: false },
+      { a: [2, 3, 6, 4], b: [1, 1, 6, 5], ta: true, tb: false },
+      { a: [1, 100, 2304], b: [1, 2304, 10], ta: false, tb: false },
+    ];
+    for (const c of cases) {
+      const name = `a=${c.a} b=${c.b} ta=${c.ta} tb=${c.tb}`;
+      await compareToCpu('BatchMatMul', { a: input(c.a, 1), b: input(c.b, 2) }, { transposeA: c.ta, transposeB: c.tb }, name);
+      const n = c.tb ? c.b[c.b.length - 2]! : c.b[c.b.length - 1]!;
+      for (const activation of ['linear', 'relu']) {
+        await compareToCpu('_FusedMatMul', { a: input(c.a, 1), b: input(c.b, 2), bias: input([n], 3) }, { transposeA: c.ta, transposeB: c.tb, activation }, `${name} ${activation}`);
+      }
+    }
+  });
+
+  test('binary ops: equal shapes, scalars on either side, bias-like broadcast; others fall back', async () => {
+    const pairs: Array<[Shape, Shape, boolean]> = [
+      [[3, 4, 5], [3, 4, 5], false],
+      [[3, 4, 5], [], false],
+      [[], [3, 4, 5], false],
+      [[100, 7, 7, 32], [32], false],
+      [[5], [2, 3, 5], false],
+      [[1, 1, 4], [2, 3, 4], false],
+      [[3, 1], [1, 4], true],
+      [[2, 3, 4], [2, 1, 4], true],
+    ];
+    for (const op of ['Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference']) {
+      for (const [sa, sb, fallback] of pairs) {
+        const b = input(sb, 2);
+        if (op === 'RealDiv') b.values = Float32Array.from(b.values, (v) => v + (v >= 0 ? 0.5 : -0.5));
+        // One rounding either way: far tighter than the 1e-4 of the accumulating kernels.
+        await compareToCpu(op, { a: input(sa, 1), b }, {}, `${sa} ${sb}`, fallback, 1e-6);
+      }
+    }
+    // int32 stays on cpu.
+    await compareToCpu('Add', { a: { shape: [3], values: [1, 2, 3], dtype: 'int32' }, b: { shape: [3], values: [4, 5, 6], dtype: 'int32' } }, {}, 'int32', true);
+  });
+
+  test('unary ops, special values included', async () => {
+    const x = Float32Array.from([...values(1000, 3), 0, -0, Infinity, -Infinity, NaN, 1e-40, -1e-40, 3e38, -3e38]);
+    for (const op of ['Relu', 'Step', 'Square', 'Sqrt', 'Neg', 'Abs', 'Reciprocal']) {
+      await compareToCpu(op, { x: { shape: [x.length], values: x } }, op === 'Step' ? { alpha: 0.25 } : {}, op, false, 1e-6);
+    }
+  });
+
+  test('Sum over leading, trailing and all axes (keepDims too); middle axes fall back', async () => {
+    const cases: Array<[Shape, number | number[], boolean, boolean]> = [
+      [[100, 13, 13, 64], [0, 1, 2], false, false],
+      [[7, 5, 3], [0], true, false],
+      [[7, 5, 3], [-1], false, false],
+      [[7, 5, 3], [1, 2], true, false],
+      [[9, 1000], [0, 1], false, false],
+      [[200000], [0], false, false],
+      [[7, 5, 3], [1], false, true],
+    ];
+    for (const [shape, axis, keepDims, fallback] of cases) {
+      await compareToCpu('Sum', { x: input(shape, 4) }, { axis, keepDims }, `${shape} axis=${axis} keepDims=${keepDims}`, fallback);
+    }
+  });
+
+  test('Lisht and LishtGrad: match cpu, and float64 within 1e-6 over [-1e30, 1e30]', async () => {
+    const grid = denseGrid();
+    const dy = values(grid.length, 12);
+    await compareToCpu(Lisht, { x: { shape: [grid.length], values: grid } }, {}, 'grid');
+    await compareToCpu(LishtGrad, { dy: { shape: [grid.length], values: dy }, x: { shape: [grid.length], values: grid } }, {}, 'grid');
+    const [y] = await run('native', Lisht, { x: { shape: [grid.length], values: grid } }, {});
+    const [g] = await run('native', LishtGrad, { dy: { shape: [grid.length], values: new Float32Array(grid.length).fill(1) }, x: { shape: [grid.length], values: grid } }, {});
+    // Where x^2 overflows float32, the float32 result is Infinity.
+    const want = Float64Array.from(grid, (v) => (Math.abs(lishtScalar(v)) > 3.4028234663852886e38 ? Infinity : lishtScalar(v)));
+    assert.deepEqual(compareToReference(grid, y!.values, want, 1e-6), []);
+    assert.deepEqual(compareToReference(grid, g!.values, Float64Array.from(grid, lishtDerivativeScalar), 1e-6), []);
+    assert.deepEqual(Array.from(g!.values.subarray(2, 4)), [1, -1]); // the grid starts 0, -0, Inf, -Inf, NaN
+    assert.ok(Number.isNaN(g!.values[4]!) && Number.isNaN(y!.values[4]!));
+  });
+
+  test('Lisht of int32 input gives float32', async () => {
+    await compareToCpu(Lisht, { x: { shape: [5], values: [-2, -1, 0, 1, 3], dtype: 'int32' } }, {}, 'int32');
+  });
+});

@@ -1,0 +1,144 @@
+/**
+ * The `native` backend as a whole: its registration, a seed-cnn training step's gradients
+ * against `cpu`, and a 500-step run with no growth in tensors or memory.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { Lisht, LishtGrad } from '../../src/activations/index.js';
+import {
+  applyAdamNative,
+  NATIVE_KERNEL_CONFIGS,
+  NativeBackend,
+  kernelCounts,
+  nativeAddonUnavailableReason,
+  nativeBackendInfo,
+  registerNativeBackend,
+} from '../../src/backends/native/index.js';
+import { getModel } from '../../src/models/registry.js';
+import { sparseCategoricalCrossentropy } from '../../src/training/losses.js';
+import { createAdam } from '../../src/training/optimizers.js';
+import { trainableVariables, trainStep } from '../../src/training/fit.js';
+
+const skip = nativeAddonUnavailableReason();
+
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = (seed * 2654435761) >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 32;
+  }
+  return out;
+}
+
+describe('native backend', { skip }, () => {
+  test('registers at a priority TF.js never picks by itself, with every cpu kernel and its own Lisht', () => {
+    assert.equal(registerNativeBackend(), true);
+    assert.equal(registerNativeBackend(), true, 'idempotent');
+    assert.ok(tf.engine().registryFactory['native']!.priority < tf.engine().registryFactory['cpu']!.priority);
+    const native = new Set(tf.getKernelsForBackend('native').map((k) => k.kernelName));
+    for (const k of tf.getKernelsForBackend('cpu')) assert.ok(native.has(k.kernelName), `missing ${k.kernelName}`);
+    for (const name of [Lisht, LishtGrad, 'Conv2D', 'MaxPool', 'Add']) {
+      const ours = NATIVE_KERNEL_CONFIGS.find((c) => c.kernelName === name)!;
+      assert.equal(tf.getKernel(name, 'native')!.kernelFunc, ours.kernelFunc, `${name} is the native kernel`);
+    }
+    const info = nativeBackendInfo();
+    assert.match(info.dnnl, /^\d+\.\d+\.\d+$/);
+    assert.ok(info.threads >= 1);
+  });
+
+  for (const activation of ['relu', 'lisht']) {
+    test(`seed-cnn (${activation}): loss and every weight gradient match cpu within 1e-4`, async () => {
+      registerNativeBackend();
+      const run = async (backend: string) => {
+        assert.ok(await tf.setBackend(backend));
+        const model = getModel('seed-cnn').build({ inputShape: [32, 32, 3], numClasses: 10, activation, seed: 7 });
+        const x = tf.tensor4d(values(3 * 32 * 32 * 3, 1), [3, 32, 32, 3]);
+        const y = tf.tensor1d([1, 4, 9], 'int32');
+        const vars = trainableVariables(model);
+        const before = new Map(kernelCounts.native);
+        const { value, grads } = tf.variableGrads(() => sparseCategoricalCrossentropy(model.apply(x, { training: true }) as tf.Tensor, y), vars);
+        const out = [value, ...vars.map((v) => grads[v.name]!)].map((t) => Float32Array.from(t.dataSync()));
+        const ran = [...kernelCounts.native].filter(([k, n]) => n > (before.get(k) ?? 0)).map(([k]) => k);
+        tf.dispose([x, y, value, ...Object.values(grads)]);
+        model.dispose();
+        return { out, ran };
+      };
+      const want = await run('cpu');
+      const got = await run('native');
+      for (const k of ['Conv2DBackpropFilter', 'MaxPoolGrad', activation === 'lisht' ? LishtGrad : 'Relu']) assert.ok(got.ran.includes(k), `${k} ran natively`);
+      got.out.forEach((g, i) => {
+        let err = 0;
+        let scale = 0;
+        for (let j = 0; j < g.length; j++) {
+          err = Math.max(err, Math.abs(g[j]! - want.out[i]![j]!));
+          scale = Math.max(scale, Math.abs(want.out[i]![j]!));
+        }
+        assert.ok(err <= 1e-4 * scale, `tensor ${i} (${i === 0 ? 'loss' : 'gradient'}): relative error ${err / scale}`);
+      });
+    });
+  }
+
+  test('applyAdamNative: the same weights and optimizer state as tf.AdamOptimizer; false off native', async () => {
+    registerNativeBackend();
+    const run = async (backend: string, fused: boolean) => {
+      assert.ok(await tf.setBackend(backend));
+      const tag = `${backend}_${fused}`;
+      // 20,000 elements: split across threads; 7: one short vector.
+      const vars = [tf.variable(tf.tensor1d(values(20000, 4)), true, `adam_w_${tag}`), tf.variable(tf.tensor1d(values(7, 5)), true, `adam_b_${tag}`)];
+      const opt = tf.train.adam(0.01, 0.9, 0.999, 1e-7);
+      for (let step = 0; step < 3; step++) {
+        const grads = Object.fromEntries(vars.map((v, i) => [v.name, tf.sub(tf.tensor1d(values(v.size, 10 + step * 2 + i)), 0.5)]));
+        if (fused) assert.ok(applyAdamNative(opt, grads));
+        else opt.applyGradients(grads);
+        tf.dispose(Object.values(grads));
+      }
+      const state = await opt.getWeights();
+      const out = [...vars, ...state.map((s) => s.tensor)].map((t) => Float32Array.from(t.dataSync()));
+      tf.dispose(vars);
+      opt.dispose();
+      return out;
+    };
+    assert.ok(await tf.setBackend('cpu'));
+    assert.equal(applyAdamNative(tf.train.adam(0.01), {}), false, 'returns false on cpu');
+    const want = await run('cpu', false);
+    const before = kernelCounts.native.get('NativeAdamUpdate') ?? 0;
+    const got = await run('native', true);
+    assert.equal((kernelCounts.native.get('NativeAdamUpdate') ?? 0) - before, 6);
+    assert.equal(got.length, want.length);
+    got.forEach((g, i) => {
+      for (let j = 0; j < g.length; j++) {
+        assert.ok(Math.abs(g[j]! - want[i]![j]!) <= 1e-6 * Math.max(Math.abs(want[i]![j]!), 1e-3), `tensor ${i}[${j}]: ${g[j]} vs ${want[i]![j]}`);
+      }
+    });
+  });
+
+  test('500 training steps: tensor count constant, memory flat', async (t) => {
+    registerNativeBackend();
+    assert.ok(await tf.setBackend('native'));
+    const backend = tf.backend() as NativeBackend;
+    const model = getModel('seed-cnn').build({ inputShape: [32, 32, 3], numClasses: 10, activation: 'lisht', seed: 3 });
+    const optimizer = createAdam();
+    const vars = trainableVariables(model);
+    const x = tf.tensor4d(values(50 * 32 * 32 * 3, 2), [50, 32, 32, 3]);
+    const y = tf.tensor1d(Int32Array.from({ length: 50 }, (_, i) => i % 10), 'int32');
+    const snapshot = () => ({ tensors: tf.memory().numTensors, dataIds: backend.numDataIds(), rss: process.memoryUsage().rss });
+    let at50 = snapshot();
+    for (let i = 1; i <= 500; i++) {
+      await trainStep(model, optimizer, vars, x, y);
+      if (i === 50) at50 = snapshot();
+    }
+    const at500 = snapshot();
+    tf.dispose([x, y]);
+    model.dispose();
+    optimizer.dispose();
+    assert.equal(at500.tensors, at50.tensors, 'tensors');
+    assert.equal(at500.dataIds, at50.dataIds, 'backend data ids');
+    const growthMiB = (at500.rss - at50.rss) / 2 ** 20;
+    t.diagnostic(`tensors ${at50.tensors} -> ${at500.tensors}; RSS ${(at50.rss / 2 ** 20).toFixed(0)} -> ${(at500.rss / 2 ** 20).toFixed(0)} MiB (steps 50 -> 500)`);
+    assert.ok(growthMiB < 32, `RSS grew ${growthMiB.toFixed(1)} MiB between steps 50 and 500`);
+    assert.ok(backend.recycledIdleBytes <= 512 * 2 ** 20);
+  });
+});
