@@ -68,7 +68,12 @@ async function main(): Promise<void> {
   if (python === undefined) {
     notes.push('PyTorch: not measured (no python3 with torch; on Debian: apt-get install python3-torch)');
   } else {
-    const r = runJson(python, [PYTORCH_SCRIPT, '--steps', String(steps), '--batch', String(BATCH)]);
+    // Some machines set OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE to work around old OpenBLAS
+    // bugs; they slow PyTorch's CPU kernels about tenfold, so the reference runs without them.
+    const torchEnv = { ...process.env };
+    delete torchEnv.OPENBLAS_CORETYPE;
+    delete torchEnv.OPENBLAS_L2_SIZE;
+    const r = runJson(python, [PYTORCH_SCRIPT, '--steps', String(steps), '--batch', String(BATCH)], torchEnv);
     if (typeof r === 'string') notes.push(`PyTorch: failed (${r})`);
     else {
       // The script times each memory format; PyTorch's best one is the fair reference.
