@@ -31,6 +31,7 @@ import { saveModel } from '../training/model_files.js';
 import { createOptimizer, resolveOptimizerConfig } from '../training/optimizers.js';
 import { checkSchedule, LearningRateScheduler, stepMilestones } from '../training/schedules.js';
 import { VERSION } from '../version.js';
+import { epochRecord } from './epoch_record.js';
 import { writeCompareOutputs } from './compare_outputs.js';
 import { parseCompareOptions, type CompareOptions } from './compare_options.js';
 import { LEGACY_OPTIONS, type CompareResult, type CompareSummary, type EpochRecord, type ResolvedCompareOptions } from './compare_types.js';
@@ -85,14 +86,7 @@ function emptyResult(activation: string): CompareResult {
 }
 
 function recordEpoch(result: CompareResult, epoch: number, logs: EpochLogs): void {
-  const record: EpochRecord = {
-    epoch: epoch + 1,
-    loss: logs.loss,
-    accuracy: logs.accuracy,
-    val_loss: logs.val_loss ?? NaN,
-    val_accuracy: logs.val_accuracy ?? NaN,
-    seconds: logs.seconds,
-  };
+  const record = epochRecord(epoch, logs);
   result.epochs.push(record);
   result.seconds += logs.seconds;
   result.train_accuracy = record.accuracy;

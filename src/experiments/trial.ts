@@ -24,6 +24,7 @@ import { fit, TrainingDivergedError } from '../training/fit.js';
 import { createOptimizer, type ScheduledOptimizer } from '../training/optimizers.js';
 import { LearningRateScheduler } from '../training/schedules.js';
 import type { EpochRecord } from './compare_types.js';
+import { epochRecord } from './epoch_record.js';
 import type { OptimizerSpec, TrialConfig } from './spec.js';
 import type { ClaimedTrial, ResultStore, TrialFinal } from './store.js';
 
@@ -86,11 +87,6 @@ export function trialOptimizer(spec: OptimizerSpec): ScheduledOptimizer {
 export function trialSets(config: TrialConfig, dataset: Dataset): { train: ExampleSet; test: ExampleSet } {
   const augment = config.augment && dataset.kind === 'image' ? cifarAugmenter(config.seed, dataset.imageShape) : undefined;
   return exampleSets(dataset, { train: config.dataset.limitTrain, test: config.dataset.limitTest }, { augment });
-}
-
-/** The epoch record of `logs`, as `compare` records it. */
-export function epochRecord(epoch: number, logs: EpochLogs): EpochRecord {
-  return { epoch: epoch + 1, loss: logs.loss, accuracy: logs.accuracy, val_loss: logs.val_loss ?? NaN, val_accuracy: logs.val_accuracy ?? NaN, seconds: logs.seconds };
 }
 
 /**

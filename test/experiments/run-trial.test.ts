@@ -5,7 +5,8 @@ import { UserError } from '../../src/errors.js';
 import { runExperiment } from '../../src/experiments/runner.js';
 import { tempDir } from '../datasets/helpers/env.js';
 import { irisPath, query, writeSpec } from './helpers/experiments.js';
-import { checkpointError, classResults, epochRecord, sampleIndices } from '../../src/experiments/trial.js';
+import { checkpointError, classResults, sampleIndices } from '../../src/experiments/trial.js';
+import { epochRecord } from '../../src/experiments/epoch_record.js';
 
 const errno = (code: string) => Object.assign(new Error(`${code}: failed`), { code });
 

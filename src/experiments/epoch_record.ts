@@ -1,0 +1,7 @@
+import type { EpochLogs } from '../training/callbacks.js';
+import type { EpochRecord } from './compare_types.js';
+
+/** The stored record of an epoch (1-based), as `compare` and `run` both keep it. */
+export function epochRecord(epoch: number, logs: EpochLogs): EpochRecord {
+  return { epoch: epoch + 1, loss: logs.loss, accuracy: logs.accuracy, val_loss: logs.val_loss ?? NaN, val_accuracy: logs.val_accuracy ?? NaN, seconds: logs.seconds };
+}
