@@ -52,6 +52,9 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   if (int n = threads_from_env()) omp_set_num_threads(n);
+  // oneDNN's kernels synchronise the team they ask for; OMP_DYNAMIC=true can hand them a
+  // smaller one and they never finish.
+  omp_set_dynamic(0);
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
   exports.Set("info", Napi::Function::New(env, Info));

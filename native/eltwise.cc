@@ -36,6 +36,30 @@ LISHT_SIMD void binary_rows(int op, const float* a, bool a_rep, const float* b, 
   }
 }
 
+// rows x m outputs where one operand holds one value per row (shape [.., 1] against [.., m]):
+// o = a op s[r] (or s[r] op a when scalar_first).
+LISHT_SIMD void binary_per_row(int op, const float* a, const float* s, bool scalar_first, float* o, int64_t rows, int64_t m) {
+#define LISHT_ROW_LOOP(EXPR)                               \
+  for (int64_t r = 0; r < rows; ++r) {                     \
+    const float* __restrict pa = a + r * m;                \
+    float* __restrict po = o + r * m;                      \
+    const float sv = s[r];                                 \
+    for (int64_t j = 0; j < m; ++j) {                      \
+      float u = scalar_first ? sv : pa[j];                 \
+      float v = scalar_first ? pa[j] : sv;                 \
+      po[j] = (EXPR);                                      \
+    }                                                      \
+  }
+  switch (op) {
+    case kAdd: LISHT_ROW_LOOP(u + v) break;
+    case kSub: LISHT_ROW_LOOP(u - v) break;
+    case kMul: LISHT_ROW_LOOP(u * v) break;
+    case kDiv: LISHT_ROW_LOOP(u / v) break;
+    case kSquaredDiff: LISHT_ROW_LOOP((u - v) * (u - v)) break;
+  }
+#undef LISHT_ROW_LOOP
+}
+
 // A scalar operand: o = a op s (or s op a when scalar_first).
 LISHT_SIMD void binary_scalar(int op, const float* a, float s, bool scalar_first, float* o, int64_t n) {
   const float* __restrict pa = a;
@@ -111,10 +135,12 @@ LISHT_SIMD void lisht_bwd_range(const float* dy, const float* x, float* dx, int6
 
 constexpr int64_t kMinPerThread = 1 << 14;  // below this, waking a second thread costs more than it saves
 
-// binary(op, a, b, out): out.length = max(a.length, b.length); the shorter operand has length 1
-// (a scalar) or repeats along the leading axes (its length divides out.length).
+// binary(op, a, b, out, perRow = false): out.length = max(a.length, b.length); the shorter
+// operand has length 1 (a scalar), or repeats along the leading axes (its length divides
+// out.length), or, with perRow, holds one value per block of out.length / its length outputs.
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   int op = static_cast<int>(i64(info[0]));
+  const bool per_row = info.Length() > 4 && info[4].ToBoolean();
   const float* a = f32(info[1], "a");
   const float* b = f32(info[2], "b");
   float* o = f32(info[3], "out");
@@ -129,6 +155,14 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   } else if (nb == 1 && n != 1) {
     float s = b[0];
     parallel_ranges(n, kMinPerThread, [&](int64_t s0, int64_t e) { binary_scalar(op, a + s0, s, false, o + s0, e - s0); });
+  } else if (per_row && (na != n || nb != n)) {
+    const bool a_small = na != n;
+    const int64_t rows = a_small ? na : nb, m = n / rows;
+    const float* big = a_small ? b : a;
+    const float* small = a_small ? a : b;
+    parallel_ranges(rows, std::max<int64_t>(1, kMinPerThread / m), [&](int64_t r0, int64_t r1) {
+      binary_per_row(op, big + r0 * m, small + r0, a_small, o + r0 * m, r1 - r0, m);
+    });
   } else if (na == n && nb == n) {
     parallel_ranges(n, kMinPerThread, [&](int64_t s0, int64_t e) { binary_rows(op, a + s0, false, b + s0, false, o + s0, 1, e - s0); });
   } else {
@@ -175,6 +209,33 @@ Napi::Value LishtGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Softmax over rows of `cols` values, in TF.js's cpu order: x - max, exp, sum (in double), divide.
+void softmax_rows(const float* x, float* y, int64_t rows, int64_t cols) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* px = x + r * cols;
+    float* py = y + r * cols;
+    float m = -INFINITY;
+    for (int64_t j = 0; j < cols; ++j) m = (px[j] > m || px[j] != px[j]) ? px[j] : m;  // NaN wins, as in Max
+    double sum = 0;
+    for (int64_t j = 0; j < cols; ++j) {
+      py[j] = static_cast<float>(std::exp(static_cast<double>(px[j] - m)));
+      sum += py[j];
+    }
+    const double s = static_cast<float>(sum);
+    for (int64_t j = 0; j < cols; ++j) py[j] = static_cast<float>(py[j] / s);
+  }
+}
+
+// softmax(x, y, cols)
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  const float* x = f32(info[0], "logits");
+  float* y = f32(info[1], "y");
+  int64_t n = f32_len(info[0]), cols = i64(info[2]);
+  if (cols < 1 || n % cols != 0 || f32_len(info[1]) != n) throw Napi::RangeError::New(info.Env(), "softmax: sizes do not match");
+  parallel_ranges(n / cols, std::max<int64_t>(1, kMinPerThread / 8 / cols), [&](int64_t r0, int64_t r1) { softmax_rows(x + r0 * cols, y + r0 * cols, r1 - r0, cols); });
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void RegisterEltwise(Napi::Env env, Napi::Object exports) {
@@ -182,6 +243,7 @@ void RegisterEltwise(Napi::Env env, Napi::Object exports) {
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("lisht", Napi::Function::New(env, Lisht));
   exports.Set("lishtGrad", Napi::Function::New(env, LishtGrad));
+  exports.Set("softmax", Napi::Function::New(env, Softmax));
 }
 
 }  // namespace lisht

@@ -7,33 +7,13 @@
 #include <cstring>
 #include <vector>
 
+#include "activation.h"
 #include "common.h"
+#include "pool_geom.h"
 #include "vmath.h"
 
 namespace lisht {
 namespace {
-
-enum Act { kIdentity = 0, kRelu = 1, kLisht = 2 };
-
-// In the JS array's order: batch, input height/width, channels, window height/width, strides,
-// padding top/left, output height/width.
-struct PoolGeom {
-  int64_t n, ih, iw, c, fh, fw, sh, sw, pt, pl, oh, ow;
-
-  static PoolGeom from(const Napi::Value& v) {
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
-        v.As<Napi::Int32Array>().ElementLength() != 12) {
-      throw Napi::TypeError::New(v.Env(), "pool geometry must be an Int32Array of 12 values");
-    }
-    const int32_t* g = v.As<Napi::Int32Array>().Data();
-    PoolGeom p{g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11]};
-    for (int64_t d : {p.n, p.ih, p.iw, p.c, p.fh, p.fw, p.sh, p.sw, p.oh, p.ow}) {
-      if (d < 1) throw Napi::RangeError::New(v.Env(), "pool geometry: sizes and strides must be positive");
-    }
-    if (p.pt < 0 || p.pl < 0) throw Napi::RangeError::New(v.Env(), "pool geometry: padding must be >= 0");
-    return p;
-  }
-};
 
 // out[k] = act(x[k]) for k < c.
 LISHT_INLINE void activate(const float* __restrict x, float* __restrict out, int64_t c, int act) {
@@ -155,21 +135,6 @@ LISHT_SIMD void max_pool_grad_images(const PoolGeom& g, int act, const float* dy
     // 0 * act'(NaN) is NaN: every NaN input gets a NaN gradient, winner or not.
     if (act != kIdentity) propagate_nan(xb, dxb, image);
   }
-}
-
-// act(x) for ranking a window (NaN stays NaN, so never wins; -0 may stay -0, which ranks as 0).
-// Written as one compare: GCC 12 turns the two-compare form into far slower code.
-LISHT_INLINE vf act_vec(vf x, int act) {
-  if (act == kRelu) return select(x < 0.0f, splat(0.0f), x);
-  if (act == kLisht) return lisht_fwd(x);
-  return x;
-}
-
-// dy * act'(x), as TF.js's composed kernels compute it (ReLU: dy * step(x), NaN propagating).
-LISHT_INLINE vf act_grad_vec(vf dy, vf x, int act) {
-  if (act == kRelu) return dy * select(x != x, x, select(x > 0.0f, splat(1.0f), splat(0.0f)));
-  if (act == kLisht) return lisht_bwd(dy, x);
-  return dy;
 }
 
 // The common case of windows that tile the image (stride >= window, no padding, channels a

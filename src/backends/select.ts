@@ -26,8 +26,8 @@ const loaders: Record<Exclude<BackendChoice, 'auto'>, Loader> = {
     }
   },
   async native() {
-    const { registerNativeBackend } = await import('./native/index.js');
-    registerNativeBackend();
+    const { requireNativeBackend } = await import('./native/index.js');
+    requireNativeBackend();
   },
   async wasm() {
     await import('@tensorflow/tfjs-backend-wasm');

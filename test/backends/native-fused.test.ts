@@ -136,14 +136,17 @@ describe('fused conv + activation + pool on native match the composed ops on cpu
       const step = () => {
         const fused = tfl.sequential({
           layers: [
-            convActivationPool({ inputShape: [12, 12, 3], filters: 8, kernelSize: 3, activation, poolSize: 2 }),
+            convActivationPool({ inputShape: [12, 12, 3], filters: 16, kernelSize: 3, activation, poolSize: 2 }),
+            convActivationPool({ filters: 16, kernelSize: 3, activation, poolSize: 2 }),
             tfl.layers.flatten(),
             tfl.layers.dense({ units: 4, activation: 'softmax' }),
           ],
         });
         const plain = tfl.sequential({
           layers: [
-            tfl.layers.conv2d({ inputShape: [12, 12, 3], filters: 8, kernelSize: 3, activation: activation as 'relu' }),
+            tfl.layers.conv2d({ inputShape: [12, 12, 3], filters: 16, kernelSize: 3, activation: activation as 'relu' }),
+            tfl.layers.maxPooling2d({ poolSize: 2 }),
+            tfl.layers.conv2d({ filters: 16, kernelSize: 3, activation: activation as 'relu' }),
             tfl.layers.maxPooling2d({ poolSize: 2 }),
             tfl.layers.flatten(),
             tfl.layers.dense({ units: 4, activation: 'softmax' }),

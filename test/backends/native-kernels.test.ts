@@ -237,6 +237,9 @@ describe('native kernels match cpu', { skip }, () => {
       [[100, 7, 7, 32], [32], false],
       [[5], [2, 3, 5], false],
       [[1, 1, 4], [2, 3, 4], false],
+      [[100, 1], [100, 10], false],
+      [[2, 3, 4], [2, 3, 1], false],
+      [[2, 3, 1, 1], [2, 3, 4, 5], false],
       [[3, 1], [1, 4], true],
       [[2, 3, 4], [2, 1, 4], true],
     ];
@@ -257,6 +260,17 @@ describe('native kernels match cpu', { skip }, () => {
     for (const op of ['Relu', 'Step', 'Square', 'Sqrt', 'Neg', 'Abs', 'Reciprocal']) {
       await compareToCpu(op, { x: { shape: [x.length], values: x } }, op === 'Step' ? { alpha: 0.25 } : {}, op, false, 1e-6);
     }
+  });
+
+  test('Softmax over the last axis, special values included', async () => {
+    const x = Array.from(values(7 * 13, 9), (v) => v * 30);
+    x[3] = NaN;
+    x[20] = -Infinity;
+    x[40] = Infinity;
+    for (let j = 0; j < 13; j++) x[65 + j] = -Infinity; // a row of -Infinity only
+    await compareToCpu('Softmax', { logits: { shape: [7, 13], values: x } }, { dim: -1 }, '7x13', false, 1e-6);
+    await compareToCpu('Softmax', { logits: input([100, 10], 4) }, { dim: 1 }, '100x10', false, 1e-6);
+    await compareToCpu('Softmax', { logits: input([2, 3, 5], 5) }, { dim: -1 }, '2x3x5', false, 1e-6);
   });
 
   test('Sum over leading, trailing and all axes (keepDims too); middle axes fall back', async () => {

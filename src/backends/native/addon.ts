@@ -42,7 +42,8 @@ export interface NativeAddon {
     bias: Float32Array | null,
     act: FusedAct,
   ): void;
-  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, perRow?: boolean): void;
+  softmax(logits: Float32Array, y: Float32Array, cols: number): void;
   unary(op: number, x: Float32Array, y: Float32Array, alpha?: number): void;
   lisht(x: Float32Array, y: Float32Array): void;
   lishtGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;

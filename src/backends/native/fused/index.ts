@@ -6,7 +6,12 @@ for (const config of [conv2dBiasGradConfig, activationMaxPoolGradConfig]) {
   if (getGradient(config.kernelName) === undefined) registerGradient(config);
 }
 
-export { conv2dBias, activationMaxPool, type Conv2DBiasOptions, type ActivationMaxPoolOptions } from './ops.js';
+export {
+  conv2dBias,
+  activationMaxPool,
+  type Conv2DBiasOptions,
+  type ActivationMaxPoolOptions,
+} from './ops.js';
 export { ConvActivationPool, convActivationPool, type ConvActivationPoolArgs } from './layer.js';
 export { fusedKernelConfigs } from './kernels.js';
 export * from './kernel_names.js';

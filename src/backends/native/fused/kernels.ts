@@ -1,10 +1,9 @@
 /** `native` implementations of the fused training path's kernels. */
-import { getKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { backend_util, getKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeBackend } from '../backend.js';
 import { convGeometry, fusedConv2dConfig } from '../kernels/conv.js';
 import { poolInfo, type PoolAttrs } from '../kernels/pool.js';
 import { bump, kernelCounts, NATIVE_BACKEND, sizeOf } from '../kernels/util.js';
-import { backend_util } from '@tensorflow/tfjs-core';
 import {
   NativeActivationMaxPool,
   NativeActivationMaxPoolGrad,

@@ -81,7 +81,9 @@ export class ConvActivationPool extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-      const z = conv2dBias(x, this.kernel!.read() as tf.Tensor4D, this.bias!.read() as tf.Tensor1D, { strides: this.args.strides, pad: this.args.padding });
+      const kernel = this.kernel!.read() as tf.Tensor4D;
+      const bias = this.bias!.read() as tf.Tensor1D;
+      const z = conv2dBias(x, kernel, bias, { strides: this.args.strides, pad: this.args.padding });
       return activationMaxPool(z, this.args.activation, { poolSize: this.args.poolSize, strides: this.args.poolStrides, pad: this.args.poolPadding });
     });
   }

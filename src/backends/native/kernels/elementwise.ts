@@ -1,7 +1,7 @@
 /**
- * Float32 element-wise kernels: binary arithmetic (equal shapes, a scalar, or an operand that
- * repeats along the leading axes such as a bias), unary maths, and LiSHT fused forward and
- * backward. Other broadcasts and dtypes go to the cpu kernels.
+ * Float32 element-wise kernels: binary arithmetic (equal shapes, a scalar, an operand that
+ * repeats along the leading axes such as a bias, or one value per row), unary maths, softmax,
+ * and LiSHT fused forward and backward. Other broadcasts and dtypes go to the cpu kernels.
  */
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { Lisht, LishtGrad } from '../../../activations/kernel_names.js';
@@ -10,6 +10,17 @@ import { nativeKernel, sizeOf } from './util.js';
 
 const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, SquaredDifference: 4 } as const;
 const UNARY_OPS = { Relu: 0, Step: 1, Square: 2, Sqrt: 3, Neg: 4, Abs: 5, Reciprocal: 6 } as const;
+
+/**
+ * Whether `small` holds one value per block of trailing axes of `out`: equal to `out` on the
+ * leading axes and 1 on at least the last (e.g. [100, 1] against [100, 10]).
+ */
+function onePerRow(small: number[], out: number[]): boolean {
+  const s = [...Array(out.length - small.length).fill(1), ...small];
+  let k = s.length;
+  while (k > 0 && s[k - 1] === 1) k--;
+  return k < s.length && s.slice(0, k).every((d, i) => d === out[i]);
+}
 
 /** Whether `small` (leading 1s dropped) equals the trailing axes of `out`. */
 function repeatsAlongLeadingAxes(small: number[], out: number[]): boolean {
@@ -30,9 +41,11 @@ function binary(backend: NativeBackend, op: number, a: TensorInfo, b: TensorInfo
   if (n === 0) return null;
   const aFull = av.length === n;
   const bFull = bv.length === n;
-  if (!(aFull && bFull) && !(aFull && repeatsAlongLeadingAxes(b.shape, outShape)) && !(bFull && repeatsAlongLeadingAxes(a.shape, outShape))) return null;
+  const tiled = (aFull && bFull) || (aFull && repeatsAlongLeadingAxes(b.shape, outShape)) || (bFull && repeatsAlongLeadingAxes(a.shape, outShape));
+  const perRow = !tiled && ((aFull && onePerRow(b.shape, outShape)) || (bFull && onePerRow(a.shape, outShape)));
+  if (!tiled && !perRow) return null;
   const out = backend.alloc(n);
-  backend.addon.binary(op, av, bv, out);
+  backend.addon.binary(op, av, bv, out, perRow);
   return backend.makeTensorInfo(outShape, 'float32', out);
 }
 
@@ -75,4 +88,16 @@ export const lishtGradConfig = nativeKernel(LishtGrad, ({ inputs, backend }) => 
   return backend.makeTensorInfo(x.shape, 'float32', dx);
 });
 
-export const elementwiseConfigs = [...binaryConfigs, ...unaryConfigs, lishtConfig, lishtGradConfig];
+/** Softmax over the last axis (the only one the cpu kernel supports either). */
+export const softmaxConfig = nativeKernel('Softmax', ({ inputs, backend, attrs }) => {
+  const { logits } = inputs;
+  const xv = backend.f32(logits);
+  const rank = logits.shape.length;
+  const dim = attrs.dim as number;
+  if (!xv || xv.length === 0 || (dim !== -1 && dim !== rank - 1)) return null;
+  const y = backend.alloc(xv.length);
+  backend.addon.softmax(xv, y, logits.shape[rank - 1]!);
+  return backend.makeTensorInfo(logits.shape, 'float32', y);
+});
+
+export const elementwiseConfigs = [...binaryConfigs, ...unaryConfigs, lishtConfig, lishtGradConfig, softmaxConfig];
