@@ -10,7 +10,7 @@ import { registerModel } from '../../src/models/registry.js';
 import { loadModel } from '../../src/training/model_files.js';
 import { UserError } from '../../src/errors.js';
 import { useBackend } from '../helpers/backends.js';
-import { cifar10Fixture, tarGz } from '../datasets/helpers/archives.js';
+import { cifarFixture } from './helpers/experiments.js';
 import { REPO_ROOT, SHARED_DATASETS, runCli, tempDir, listTree } from '../datasets/helpers/env.js';
 
 const SUBSET = join(SHARED_DATASETS, 'cifar-10-subset-binary.tar.gz');
@@ -23,13 +23,6 @@ const Summary = z.object({
   backend: z.string(),
   results: z.array(z.object({ activation: z.string(), params: z.number().int(), test_accuracy: z.number(), seconds: z.number(), epochs: z.array(Epoch) }).passthrough()),
 }).passthrough();
-
-/** A small CIFAR-10 archive in the official format, written to `dir`. */
-function fixtureArchive(dir: string): string {
-  const path = join(dir, 'cifar-10-binary.tar.gz');
-  writeFileSync(path, tarGz(cifar10Fixture({ perBatch: [20, 20, 20, 20, 20], test: 30 }).entries));
-  return path;
-}
 
 test('lisht compare on the real CIFAR-10 subset writes every file, above-chance accuracies, the documented summary', { skip: skipShared }, async () => {
   const out = tempDir('lisht-compare-');
@@ -66,7 +59,7 @@ test('lisht compare on the real CIFAR-10 subset writes every file, above-chance 
 test('bad input is refused before training, with a clear message', async () => {
   const dir = tempDir('lisht-compare-bad-');
   try {
-    const data = fixtureArchive(dir.path);
+    const data = cifarFixture(dir.path);
     writeFileSync(join(dir.path, 'a-file'), 'x');
     writeFileSync(join(dir.path, 'bad.tar.gz'), 'not an archive');
     const cases: [string[], RegExp][] = [
@@ -108,7 +101,7 @@ test('a model whose loss becomes NaN fails with epoch and step; the others still
   });
   const dir = tempDir('lisht-compare-nan-');
   try {
-    const summary = await compare({ data: fixtureArchive(dir.path), model: 'nan-on-tanh', activations: ['tanh', 'relu'], epochs: 2, batchSize: 25, seed: 1, backend: 'cpu', out: join(dir.path, 'out') });
+    const summary = await compare({ data: cifarFixture(dir.path), model: 'nan-on-tanh', activations: ['tanh', 'relu'], epochs: 2, batchSize: 25, seed: 1, backend: 'cpu', out: join(dir.path, 'out') });
     assert.equal(summary.results[0].status, 'failed');
     assert.match(summary.results[0].error ?? '', /loss became NaN at epoch 1, step 1/);
     assert.equal(summary.results[1].status, 'done');
@@ -127,7 +120,7 @@ test('compare validates options as a library function too', async () => {
 test('Ctrl-C writes what was measured; --resume finishes exactly like an uninterrupted run', async () => {
   const dir = tempDir('lisht-compare-int-');
   try {
-    const data = fixtureArchive(dir.path);
+    const data = cifarFixture(dir.path);
     const common = ['--data', data, '--activations', 'relu', '--epochs', '3', '--batch-size', '10', '--seed', '5', '--backend', 'wasm'];
     const straight = await runCli(['compare', ...common, '--out', join(dir.path, 'straight')]);
     assert.equal(straight.code, 0, straight.stderr);

@@ -6,6 +6,22 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { simdModuleBytes } from './kernels.js';
 
+/**
+ * Copies (or adds) `runs` runs of `len` floats, `outer` times, between strided places of the
+ * heap: the shared shape of `copyRuns` and `addRuns`.
+ */
+type RunsKernel = (
+  dst: number,
+  src: number,
+  outer: number,
+  runs: number,
+  len: number,
+  srcStride: number,
+  dstStride: number,
+  srcOuter: number,
+  dstOuter: number,
+) => void;
+
 /** Exported functions of the module; see `kernels.ts` for each contract. */
 export interface SimdKernels {
   maxPoolBackpropRow(
@@ -20,28 +36,8 @@ export interface SimdKernels {
     store: number,
   ): void;
   columnSums(x: number, acc: number, rows: number, cBytes: number): void;
-  copyRuns(
-    dst: number,
-    src: number,
-    outer: number,
-    runs: number,
-    len: number,
-    srcStride: number,
-    dstStride: number,
-    srcOuter: number,
-    dstOuter: number,
-  ): void;
-  addRuns(
-    dst: number,
-    src: number,
-    outer: number,
-    runs: number,
-    len: number,
-    srcStride: number,
-    dstStride: number,
-    srcOuter: number,
-    dstOuter: number,
-  ): void;
+  copyRuns: RunsKernel;
+  addRuns: RunsKernel;
 }
 
 const instances = new WeakMap<object, SimdKernels | null>();
