@@ -1,6 +1,7 @@
 /**
  * Side by side, in one run: ms per seed-cnn training step (batch 100) on the `native` backend,
- * as the project's tfjs-layers model runs it and through the fused blocks, against PyTorch on
+ * as tfjs-layers alone runs the Keras model and as the project's `trainStep` does (fused
+ * Conv2D + MaxPool pairs, one-kernel Adam), against PyTorch on
  * the same machine (`bench/pytorch_seed_cnn.py`, when python3 with torch is found). Rounds
  * alternate the contenders so machine load hits all of them alike; figures are medians.
  *
@@ -13,9 +14,10 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '../src/activations/index.js';
-import { applyAdamNative, convActivationPool, loadNativeAddon, nativeAddonUnavailableReason, registerNativeBackend } from '../src/backends/native/index.js';
+import { loadNativeAddon, nativeAddonUnavailableReason, registerNativeBackend } from '../src/backends/native/index.js';
 import { getModel } from '../src/models/registry.js';
-import { AdamOptimizer, createAdam } from '../src/training/optimizers.js';
+import { sparseCategoricalCrossentropy } from '../src/training/losses.js';
+import { ADAM_EPSILON, createAdam } from '../src/training/optimizers.js';
 import { trainableVariables, trainStep } from '../src/training/fit.js';
 
 const ACTIVATIONS = ['relu', 'lisht'] as const;
@@ -30,7 +32,7 @@ function option(name: string, fallback: number): number {
 const STEPS = option('steps', 20);
 const ROUNDS = option('rounds', 3);
 const BATCH = option('batch', 100);
-const WARMUP = 3;
+const WARMUP = 10;
 const PROFILE = process.argv.includes('--profile');
 const TORCH = !process.argv.includes('--no-torch');
 
@@ -40,42 +42,25 @@ const median = (v: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-/** The Keras seed-cnn with each Conv2D + activation + MaxPool as one fused block (same 42,442 weights). */
-function fusedSeedCnn(activation: Activation): tfl.Sequential {
-  const init = (i: number) => tfl.initializers.glorotUniform({ seed: 100 + i });
-  return tfl.sequential({
-    layers: [
-      convActivationPool({ inputShape: [32, 32, 3], filters: 32, kernelSize: 3, activation, poolSize: 2, kernelInitializer: init(1) }),
-      convActivationPool({ filters: 64, kernelSize: 3, activation, poolSize: 2, kernelInitializer: init(2) }),
-      tfl.layers.flatten(),
-      tfl.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init(3) }),
-    ],
-  });
-}
+const seedCnn = (activation: Activation) => getModel('seed-cnn').build({ inputShape: [32, 32, 3], numClasses: 10, activation, seed: 1 });
 
-/** The project's Adam (Keras defaults) with the one-kernel-per-variable update. */
-class FusedAdam extends AdamOptimizer {
-  constructor() {
-    super(0.001, 0);
-  }
-  override applyGradients(grads: tf.NamedTensorMap | Array<{ name: string; tensor: tf.Tensor }>): void {
-    if (!applyAdamNative(this, grads)) super.applyGradients(grads);
-  }
+/** A step as tfjs-layers alone runs it: `model.apply` layer by layer, tfjs's Adam of element-wise ops. */
+async function unfusedStep(model: tfl.LayersModel, optimizer: tf.Optimizer, vars: tf.Variable[], x: tf.Tensor, y: tf.Tensor1D): Promise<void> {
+  const loss = optimizer.minimize(() => sparseCategoricalCrossentropy(model.apply(x, { training: true }) as tf.Tensor, y), true, vars)!;
+  await loss.data();
+  loss.dispose();
 }
 
 interface Contender {
   name: string;
-  build(activation: Activation): tfl.LayersModel;
   optimizer(): tf.Optimizer;
+  step(model: tfl.LayersModel, optimizer: tf.Optimizer, vars: tf.Variable[], x: tf.Tensor, y: tf.Tensor1D): Promise<unknown>;
 }
 
+/** The same Keras seed-cnn both ways. */
 const CONTENDERS: Contender[] = [
-  {
-    name: 'native, tfjs-layers seed-cnn',
-    build: (activation) => getModel('seed-cnn').build({ inputShape: [32, 32, 3], numClasses: 10, activation, seed: 1 }),
-    optimizer: createAdam,
-  },
-  { name: 'native, fused blocks + Adam', build: fusedSeedCnn, optimizer: () => new FusedAdam() },
+  { name: 'native, tfjs-layers unfused', optimizer: () => tf.train.adam(0.001, 0.9, 0.999, ADAM_EPSILON), step: unfusedStep },
+  { name: 'native, lisht trainStep', optimizer: createAdam, step: trainStep },
 ];
 
 /** Deterministic batch in [0, 1) and labels. */
@@ -93,7 +78,7 @@ function batch(): { x: tf.Tensor4D; y: tf.Tensor1D } {
 
 /** Per-step times of `steps` steps after WARMUP untimed ones, each on a fresh model and optimizer. */
 async function timeSteps(c: Contender, activation: Activation, steps: number, onStep?: (i: number) => void): Promise<number[]> {
-  const model = c.build(activation);
+  const model = seedCnn(activation);
   const optimizer = c.optimizer();
   const vars = trainableVariables(model);
   const { x, y } = batch();
@@ -102,7 +87,7 @@ async function timeSteps(c: Contender, activation: Activation, steps: number, on
     for (let i = 0; i < WARMUP + steps; i++) {
       if (i === WARMUP) onStep?.(i);
       const t0 = performance.now();
-      await trainStep(model, optimizer, vars, x, y);
+      await c.step(model, optimizer, vars, x, y);
       if (i >= WARMUP) times.push(performance.now() - t0);
     }
   } finally {

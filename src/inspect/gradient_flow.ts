@@ -28,33 +28,49 @@ export interface GradientFlowOptions {
 }
 
 /**
- * Statistics of one activation site, computed on the backend and read back in one transfer.
- * Units are the last axis (channels-last convolutions, dense neurons).
+ * Statistics of one activation site. Units are the last axis (channels-last convolutions,
+ * dense neurons). The output and derivative are read back once and reduced in one pass here:
+ * backends without reduction kernels along axis 0 (and for comparisons) would otherwise
+ * transpose the whole activation several times, costing more than the probe's forward pass.
  */
 async function siteStats(r: RecordedActivation, epsilon: number): Promise<ActivationStats> {
   const units = r.output.shape[r.output.shape.length - 1] ?? 1;
-  const packed = tf.tidy(() => {
-    const y = tf.reshape(r.output, [-1, units]);
-    const d = tf.reshape(activationDerivative(r.site, r.input), [-1, units]);
-    const { mean, variance } = tf.moments(y);
-    const zeroFraction = tf.mean(tf.cast(tf.equal(y, 0), 'float32'));
-    const dead = tf.logicalNot(tf.any(tf.notEqual(y, 0), 0));
-    const low = tf.less(tf.abs(d), epsilon);
-    const lowFraction = tf.mean(tf.cast(low, 'float32'));
-    const saturated = tf.logicalAnd(tf.all(low, 0), tf.logicalNot(dead));
-    return tf.stack([mean, tf.sqrt(variance), zeroFraction, tf.mean(tf.cast(dead, 'float32')), lowFraction, tf.mean(tf.cast(saturated, 'float32'))]);
-  });
-  const [mean, std, zero, dead, low, saturated] = await packed.data();
-  packed.dispose();
+  const derivative = tf.tidy(() => activationDerivative(r.site, r.input));
+  const [y, d] = (await Promise.all([r.output.data(), derivative.data()])) as [Float32Array, Float32Array];
+  derivative.dispose();
+  const n = y.length;
+  // Float64 sums, and the variance about the mean (two passes): exact enough for any scale.
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += y[i]!;
+  const mean = sum / n;
+  let squares = 0;
+  let zeros = 0;
+  let lows = 0;
+  const active = new Uint8Array(units); // some example has a nonzero output
+  const passes = new Uint8Array(units); // some example has |f'(z)| >= epsilon
+  for (let i = 0, u = 0; i < n; i++, u = u + 1 === units ? 0 : u + 1) {
+    const v = y[i]!;
+    squares += (v - mean) * (v - mean);
+    if (v === 0) zeros++;
+    else active[u] = 1;
+    if (Math.abs(d[i]!) < epsilon) lows++;
+    else passes[u] = 1;
+  }
+  let dead = 0;
+  let saturated = 0;
+  for (let u = 0; u < units; u++) {
+    if (active[u] === 0) dead++;
+    else if (passes[u] === 0) saturated++;
+  }
   return {
     activation: r.site.activation,
     units,
-    mean: mean!,
-    std: std!,
-    zero_fraction: zero!,
-    dead_fraction: dead!,
-    low_gradient_fraction: low!,
-    saturated_fraction: saturated!,
+    mean,
+    std: Math.sqrt(squares / n),
+    zero_fraction: zeros / n,
+    dead_fraction: dead / units,
+    low_gradient_fraction: lows / n,
+    saturated_fraction: saturated / units,
   };
 }
 

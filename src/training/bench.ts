@@ -17,7 +17,7 @@ export interface BenchOptions {
   batchSize: number;
   /** Timed steps; default 20. */
   steps?: number;
-  /** Untimed steps first; default 3. */
+  /** Untimed steps first; default 10 (the JIT, oneDNN's caches and memory pools settle). */
   warmup?: number;
 }
 
@@ -43,7 +43,7 @@ function median(values: number[]): number {
 /** Times training steps on the current backend with random data in the data set's shape. */
 export async function benchTraining(options: BenchOptions): Promise<BenchResult> {
   const steps = options.steps ?? 20;
-  const warmup = options.warmup ?? 3;
+  const warmup = options.warmup ?? 10;
   const model = getModel(options.model).build({ inputShape: options.inputShape, numClasses: options.numClasses, activation: options.activation, seed: 1 });
   const optimizer = createAdam();
   const vars = trainableVariables(model);

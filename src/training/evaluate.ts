@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ExampleSet } from './data.js';
+import { forward } from './forward.js';
 import { EPSILON } from './losses.js';
 
 /** Loss, accuracy and predicted classes of a model on a whole example set. */
@@ -22,7 +23,7 @@ export async function evaluate(model: tfl.LayersModel, set: ExampleSet, batchSiz
   for (let start = 0; start < set.count; start += batchSize) {
     const end = Math.min(set.count, start + batchSize);
     const [pred, nll] = tf.tidy(() => {
-      const probs = model.predict(set.inputs(null, start, end), { batchSize: end - start }) as tf.Tensor2D;
+      const probs = forward(model, set.inputs(null, start, end), false) as tf.Tensor2D;
       const labels = set.targets(null, start, end);
       const p = tf.sum(tf.mul(tf.oneHot(labels, probs.shape[1]), tf.clipByValue(probs, EPSILON, 1 - EPSILON)), -1);
       return [tf.argMax(probs, -1), tf.sum(tf.neg(tf.log(p)))];

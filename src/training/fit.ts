@@ -4,6 +4,7 @@ import { createRng, permutation } from '../datasets/random.js';
 import { dispatch, type Callback, type EpochLogs, type TrainingControl } from './callbacks.js';
 import type { ExampleSet } from './data.js';
 import { evaluate, type Evaluation } from './evaluate.js';
+import { forward } from './forward.js';
 import { countCorrect, sparseCategoricalCrossentropy } from './losses.js';
 
 /** Options of {@link fit}. */
@@ -70,7 +71,7 @@ export async function trainStep(
   let hits: tf.Scalar | undefined;
   const loss = optimizer.minimize(
     () => {
-      const probs = model.apply(x, { training: true }) as tf.Tensor;
+      const probs = forward(model, x, true);
       hits = tf.keep(countCorrect(probs, y));
       return sparseCategoricalCrossentropy(probs, y);
     },

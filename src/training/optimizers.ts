@@ -4,6 +4,7 @@
  * schedule can change between epochs.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { applyAdamNative } from '../backends/native/adam.js';
 import { UserError } from '../errors.js';
 
 /** A gradient and its variable's name, as tfjs's `applyGradients` takes them. */
@@ -122,10 +123,11 @@ export class AdamOptimizer extends tf.AdamOptimizer implements ScheduledOptimize
     this.learningRate = lr;
   }
 
+  /** On `native`, one fused kernel per variable; tfjs's thirteen element-wise ops elsewhere. */
   override applyGradients(grads: tf.NamedTensorMap | NamedTensor[]): void {
     const { list, owned } = decayed(grads, this.weightDecay);
     try {
-      super.applyGradients(list);
+      if (!applyAdamNative(this, list)) super.applyGradients(list);
     } finally {
       tf.dispose(owned);
     }

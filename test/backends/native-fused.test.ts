@@ -1,5 +1,5 @@
 /**
- * The fused training path (conv2dBias, activationMaxPool, ConvActivationPool): on `native`, the
+ * The fused training path (conv2dBias, activationMaxPool, fuseSequential): on `native`, the
  * same values and gradients as the standard ops composed on `cpu`.
  */
 import { describe, test } from 'node:test';
@@ -11,7 +11,7 @@ import '../../src/activations/index.js';
 import {
   activationMaxPool,
   conv2dBias,
-  convActivationPool,
+  fuseSequential,
   kernelCounts,
   nativeAddonUnavailableReason,
   registerNativeBackend,
@@ -131,45 +131,59 @@ describe('fused conv + activation + pool on native match the composed ops on cpu
     }
   });
 
-  test('ConvActivationPool trains like Conv2D + activation + MaxPool2D with the same weights', async () => {
-    for (const activation of ['relu', 'lisht'] as const) {
+  test('fuseSequential: a Keras Sequential with fused Conv2D + MaxPool pairs trains like model.apply', async () => {
+    for (const activation of ['relu', 'lisht', 'linear'] as const) {
       const step = () => {
-        const fused = tfl.sequential({
-          layers: [
-            convActivationPool({ inputShape: [12, 12, 3], filters: 16, kernelSize: 3, activation, poolSize: 2 }),
-            convActivationPool({ filters: 16, kernelSize: 3, activation, poolSize: 2 }),
-            tfl.layers.flatten(),
-            tfl.layers.dense({ units: 4, activation: 'softmax' }),
-          ],
-        });
-        const plain = tfl.sequential({
+        const model = tfl.sequential({
           layers: [
             tfl.layers.conv2d({ inputShape: [12, 12, 3], filters: 16, kernelSize: 3, activation: activation as 'relu' }),
             tfl.layers.maxPooling2d({ poolSize: 2 }),
-            tfl.layers.conv2d({ filters: 16, kernelSize: 3, activation: activation as 'relu' }),
-            tfl.layers.maxPooling2d({ poolSize: 2 }),
+            tfl.layers.conv2d({ filters: 16, kernelSize: 3, strides: 1, padding: 'same', activation: activation as 'relu' }),
+            tfl.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }),
             tfl.layers.flatten(),
             tfl.layers.dense({ units: 4, activation: 'softmax' }),
           ],
         });
-        assert.deepEqual(fused.outputs[0]!.shape, plain.outputs[0]!.shape);
-        assert.equal(fused.countParams(), plain.countParams());
-        plain.setWeights(fused.getWeights());
+        const fused = fuseSequential(model);
+        assert.ok(fused !== undefined, 'both pairs fuse');
         const x = tf.tensor4d(values(2 * 12 * 12 * 3, 6), [2, 12, 12, 3]);
-        const grads = (m: tfl.Sequential) =>
-          tf.variableGrads(() => tf.mean(tf.square(m.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, m.trainableWeights.map((w) => w.read() as tf.Variable));
-        const [gf, gp] = [grads(fused), grads(plain)];
+        const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+        const grads = (f: (x: tf.Tensor) => tf.Tensor) => tf.variableGrads(() => tf.mean(tf.square(f(x))) as tf.Scalar, vars);
+        const before = nativeCalls('NativeConv2DBias');
+        const gf = grads((t) => fused(t, true));
+        assert.equal(nativeCalls('NativeConv2DBias') - before, 2, 'ran the fused kernels');
+        const gp = grads((t) => model.apply(t, { training: true }) as tf.Tensor);
         const out = {
           fused: [gf.value, ...Object.values(gf.grads)].map((t) => Float32Array.from(t.dataSync())),
           plain: [gp.value, ...Object.values(gp.grads)].map((t) => Float32Array.from(t.dataSync())),
         };
         tf.dispose([x, gf.value, gp.value, ...Object.values(gf.grads), ...Object.values(gp.grads)]);
-        fused.dispose();
-        plain.dispose();
+        model.dispose();
         return out;
       };
       const { fused, plain } = await on('native', step);
-      fused.forEach((g, i) => assertClose(g, plain[i]!, `${activation} output/gradient ${i}`));
+      assert.equal(fused.length, 7, 'loss and six gradients');
+      fused.forEach((g, i) => assertClose(g, plain[i]!, `${activation} loss/gradient ${i}`));
     }
+  });
+
+  test('fuseSequential leaves alone what the fused ops do not cover', () => {
+    const conv = (args: object) => tfl.layers.conv2d({ filters: 4, kernelSize: 3, ...args });
+    const pool = () => tfl.layers.maxPooling2d({ poolSize: 2 });
+    const unfusable = [
+      [conv({ inputShape: [8, 8, 2], activation: 'elu' }), pool()],
+      [conv({ inputShape: [8, 8, 2], dilationRate: 2 }), pool()],
+      [conv({ inputShape: [8, 8, 2], useBias: false }), pool()],
+      [conv({ inputShape: [8, 8, 2] }), tfl.layers.averagePooling2d({ poolSize: 2 })],
+      [conv({ inputShape: [8, 8, 2] }), tfl.layers.activation({ activation: 'relu' }), pool()],
+    ];
+    for (const layers of unfusable) {
+      const model = tfl.sequential({ layers });
+      assert.equal(fuseSequential(model), undefined, layers.map((l) => l.getClassName()).join(' + '));
+      model.dispose();
+    }
+    const input = tfl.input({ shape: [8, 8, 2] });
+    const functional = tfl.model({ inputs: input, outputs: pool().apply(conv({}).apply(input)) as tfl.SymbolicTensor });
+    assert.equal(fuseSequential(functional), undefined, 'functional models run as they are');
   });
 });

@@ -1,15 +1,17 @@
 /**
  * The `native` backend as a whole: its registration, a seed-cnn training step's gradients
- * against `cpu`, and a 500-step run with no growth in tensors or memory.
+ * (unfused and fused) and three optimizer steps against `cpu`, and a 500-step run with no growth in tensors or memory.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { Lisht, LishtGrad } from '../../src/activations/index.js';
 import {
   applyAdamNative,
   NATIVE_KERNEL_CONFIGS,
+  NativeAdamUpdate,
   NativeBackend,
   kernelCounts,
   nativeAddonUnavailableReason,
@@ -18,7 +20,8 @@ import {
 } from '../../src/backends/native/index.js';
 import { getModel } from '../../src/models/registry.js';
 import { sparseCategoricalCrossentropy } from '../../src/training/losses.js';
-import { createAdam } from '../../src/training/optimizers.js';
+import { forward } from '../../src/training/forward.js';
+import { createAdam, createOptimizer } from '../../src/training/optimizers.js';
 import { trainableVariables, trainStep } from '../../src/training/fit.js';
 
 const skip = nativeAddonUnavailableReason();
@@ -49,37 +52,79 @@ describe('native backend', { skip }, () => {
     assert.ok(info.threads >= 1);
   });
 
-  for (const activation of ['relu', 'lisht']) {
-    test(`seed-cnn (${activation}): loss and every weight gradient match cpu within 1e-4`, async () => {
-      registerNativeBackend();
-      const run = async (backend: string) => {
-        assert.ok(await tf.setBackend(backend));
-        const model = getModel('seed-cnn').build({ inputShape: [32, 32, 3], numClasses: 10, activation, seed: 7 });
-        const x = tf.tensor4d(values(3 * 32 * 32 * 3, 1), [3, 32, 32, 3]);
-        const y = tf.tensor1d([1, 4, 9], 'int32');
-        const vars = trainableVariables(model);
-        const before = new Map(kernelCounts.native);
-        const { value, grads } = tf.variableGrads(() => sparseCategoricalCrossentropy(model.apply(x, { training: true }) as tf.Tensor, y), vars);
-        const out = [value, ...vars.map((v) => grads[v.name]!)].map((t) => Float32Array.from(t.dataSync()));
-        const ran = [...kernelCounts.native].filter(([k, n]) => n > (before.get(k) ?? 0)).map(([k]) => k);
-        tf.dispose([x, y, value, ...Object.values(grads)]);
-        model.dispose();
-        return { out, ran };
-      };
-      const want = await run('cpu');
-      const got = await run('native');
-      for (const k of ['Conv2DBackpropFilter', 'MaxPoolGrad', activation === 'lisht' ? LishtGrad : 'Relu']) assert.ok(got.ran.includes(k), `${k} ran natively`);
-      got.out.forEach((g, i) => {
-        let err = 0;
-        let scale = 0;
-        for (let j = 0; j < g.length; j++) {
-          err = Math.max(err, Math.abs(g[j]! - want.out[i]![j]!));
-          scale = Math.max(scale, Math.abs(want.out[i]![j]!));
-        }
-        assert.ok(err <= 1e-4 * scale, `tensor ${i} (${i === 0 ? 'loss' : 'gradient'}): relative error ${err / scale}`);
-      });
+  /** Max-norm relative error of every tensor within `tol`. */
+  function assertAllClose(got: Float32Array[], want: Float32Array[], tol: number, label: string): void {
+    assert.equal(got.length, want.length, `${label}: tensor count`);
+    got.forEach((g, i) => {
+      let err = 0;
+      let scale = 0;
+      for (let j = 0; j < g.length; j++) {
+        err = Math.max(err, Math.abs(g[j]! - want[i]![j]!));
+        scale = Math.max(scale, Math.abs(want[i]![j]!));
+      }
+      assert.ok(err <= tol * scale, `${label}, tensor ${i}: relative error ${err / scale}`);
     });
   }
+
+  // The model as tfjs-layers runs it (each Keras layer's kernels) and as training runs it (fused pairs).
+  const paths = {
+    'model.apply': { run: (m: tfl.LayersModel, x: tf.Tensor) => m.apply(x, { training: true }) as tf.Tensor, kernels: ['Conv2DBackpropFilter', 'MaxPoolGrad'] },
+    forward: { run: (m: tfl.LayersModel, x: tf.Tensor) => forward(m, x, true), kernels: ['NativeConv2DBiasFilterGrad', 'NativeActivationMaxPoolGrad'] },
+  };
+  for (const activation of ['relu', 'lisht']) {
+    for (const [pathName, path] of Object.entries(paths)) {
+      test(`seed-cnn (${activation}, ${pathName}): loss and every weight gradient match cpu within 1e-4`, async () => {
+        registerNativeBackend();
+        const run = async (backend: string) => {
+          assert.ok(await tf.setBackend(backend));
+          const model = getModel('seed-cnn').build({ inputShape: [32, 32, 3], numClasses: 10, activation, seed: 7 });
+          const x = tf.tensor4d(values(3 * 32 * 32 * 3, 1), [3, 32, 32, 3]);
+          const y = tf.tensor1d([1, 4, 9], 'int32');
+          const vars = trainableVariables(model);
+          const before = new Map(kernelCounts.native);
+          const { value, grads } = tf.variableGrads(() => sparseCategoricalCrossentropy(path.run(model, x), y), vars);
+          const out = [value, ...vars.map((v) => grads[v.name]!)].map((t) => Float32Array.from(t.dataSync()));
+          const ran = [...kernelCounts.native].filter(([k, n]) => n > (before.get(k) ?? 0)).map(([k]) => k);
+          tf.dispose([x, y, value, ...Object.values(grads)]);
+          model.dispose();
+          return { out, ran };
+        };
+        const want = await run('cpu');
+        const got = await run('native');
+        const activationKernels = pathName === 'forward' ? [] : [activation === 'lisht' ? LishtGrad : 'Relu'];
+        for (const k of [...path.kernels, ...activationKernels]) assert.ok(got.ran.includes(k), `${k} ran natively`);
+        assertAllClose(got.out, want.out, 1e-4, 'loss, gradients');
+      });
+    }
+  }
+
+  test('trainStep with Adam and weight decay: three steps on native (fused, one-kernel Adam) match cpu', async () => {
+    registerNativeBackend();
+    const run = async (backend: string) => {
+      assert.ok(await tf.setBackend(backend));
+      const model = getModel('seed-cnn').build({ inputShape: [32, 32, 3], numClasses: 10, activation: 'lisht', seed: 11 });
+      const optimizer = createOptimizer({ name: 'adam', lr: 0.01, weightDecay: 1e-3 });
+      const vars = trainableVariables(model);
+      const adamCalls = kernelCounts.native.get(NativeAdamUpdate) ?? 0;
+      const losses: number[] = [];
+      for (let step = 0; step < 3; step++) {
+        const x = tf.tensor4d(values(4 * 32 * 32 * 3, 20 + step), [4, 32, 32, 3]);
+        const y = tf.tensor1d([step, 3, 5, 8], 'int32');
+        losses.push((await trainStep(model, optimizer, vars, x, y)).loss);
+        tf.dispose([x, y]);
+      }
+      const out = [Float32Array.from(losses), ...vars.map((v) => Float32Array.from(v.dataSync()))];
+      const fusedAdam = (kernelCounts.native.get(NativeAdamUpdate) ?? 0) - adamCalls;
+      model.dispose();
+      optimizer.dispose();
+      return { out, fusedAdam };
+    };
+    const want = await run('cpu');
+    const got = await run('native');
+    assert.equal(want.fusedAdam, 0);
+    assert.equal(got.fusedAdam, 3 * 6, 'one Adam kernel per variable and step');
+    assertAllClose(got.out, want.out, 1e-4, 'losses, weights');
+  });
 
   test('applyAdamNative: the same weights and optimizer state as tf.AdamOptimizer; false off native', async () => {
     registerNativeBackend();

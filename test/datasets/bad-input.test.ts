@@ -17,8 +17,8 @@ import {
   writeMnistFolder,
   writeZip,
   type TarEntry,
-} from './helpers/archives.js';
-import { listTree, runCli, tempDir } from './helpers/env.js';
+} from '../helpers/archives.js';
+import { listTree, runCli, tempDir } from '../helpers/env.js';
 
 /** Asserts that `promise` rejects with a UserError whose message matches every pattern. */
 async function rejectsWith(promise: Promise<unknown>, patterns: RegExp[], exitCode?: number): Promise<UserError> {

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { defaultCacheDir, EXIT_DATA_ERROR, EXIT_NO_INPUT, loadDataset, resolveCacheDir } from '../../src/datasets/index.js';
 import { UserError } from '../../src/errors.js';
-import { cifar10Fixture, tarGz } from './helpers/archives.js';
-import { listTree, tempDir } from './helpers/env.js';
+import { cifar10Fixture, tarGz } from '../helpers/archives.js';
+import { listTree, tempDir } from '../helpers/env.js';
 
 describe('cache folder', () => {
   it('explicit folder, else $LISHT_DATA_DIR, else the platform cache dir', () => {

@@ -3,8 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CIFAR100_CLASS_NAMES, loadDataset, summarizeDataset } from '../../src/datasets/index.js';
-import { cifar10Fixture, cifarRecords, concat, tarBytes, tarGz, type Cifar10Fixture } from './helpers/archives.js';
-import { tempDir } from './helpers/env.js';
+import { cifar10Fixture, cifarRecords, concat, tarBytes, tarGz, type Cifar10Fixture } from '../helpers/archives.js';
+import { tempDir } from '../helpers/env.js';
 
 describe('CIFAR-10 from a binary archive', () => {
   const tmp = tempDir();

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PNG } from 'pngjs';
 import { DATASET_NAMES } from '../../src/datasets/index.js';
-import { cifar10Fixture, irisData, tarGz, type Cifar10Fixture } from './helpers/archives.js';
-import { runCli, tempDir } from './helpers/env.js';
+import { cifar10Fixture, irisData, tarGz, type Cifar10Fixture } from '../helpers/archives.js';
+import { runCli, tempDir } from '../helpers/env.js';
 
 describe('lisht datasets / show', () => {
   const tmp = tempDir();

@@ -11,9 +11,9 @@ import {
   type DownloadProgress,
 } from '../../src/datasets/index.js';
 import { UserError } from '../../src/errors.js';
-import { cifar10Fixture, irisData, noiseBytes, tarGz } from './helpers/archives.js';
-import { listTree, runCli, tempDir } from './helpers/env.js';
-import { closedPort, serveBytes, startServer, type TestServer } from './helpers/http-server.js';
+import { cifar10Fixture, irisData, noiseBytes, tarGz } from '../helpers/archives.js';
+import { listTree, runCli, tempDir } from '../helpers/env.js';
+import { closedPort, serveBytes, startServer, type TestServer } from '../helpers/http-server.js';
 
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { labelCounts, loadDataset } from '../../src/datasets/index.js';
-import { writeMnistFolder } from './helpers/archives.js';
-import { tempDir } from './helpers/env.js';
+import { writeMnistFolder } from '../helpers/archives.js';
+import { tempDir } from '../helpers/env.js';
 
 describe('MNIST-format IDX folders', () => {
   const tmp = tempDir();

@@ -10,7 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, it, type TestContext } from 'node:test';
 import { datasetInfo, labelCounts, loadDataset } from '../../src/datasets/index.js';
 import { verifyCarDownload } from '../../src/datasets/car-evaluation.js';
-import { REPO_ROOT, runCli, SHARED_DATASETS } from './helpers/env.js';
+import { REPO_ROOT, runCli, SHARED_DATASETS } from '../helpers/env.js';
 
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 

@@ -3,8 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadDataset, OOV_INDEX, tokenize } from '../../src/datasets/index.js';
-import { tweetRow, writeZip } from './helpers/archives.js';
-import { tempDir } from './helpers/env.js';
+import { tweetRow, writeZip } from '../helpers/archives.js';
+import { tempDir } from '../helpers/env.js';
 
 describe('tokenize', () => {
   it("follows Keras's Tokenizer defaults: lower case, punctuation split, apostrophes kept", () => {

@@ -3,8 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CAR_FEATURE_NAMES, labelCounts, loadDataset } from '../../src/datasets/index.js';
-import { irisData } from './helpers/archives.js';
-import { tempDir } from './helpers/env.js';
+import { irisData } from '../helpers/archives.js';
+import { tempDir } from '../helpers/env.js';
 
 describe('Iris', () => {
   const tmp = tempDir();

@@ -11,7 +11,7 @@ import { loadModel } from '../../src/training/model_files.js';
 import { UserError } from '../../src/errors.js';
 import { useBackend } from '../helpers/backends.js';
 import { cifarFixture } from './helpers/experiments.js';
-import { REPO_ROOT, SHARED_DATASETS, runCli, tempDir, listTree } from '../datasets/helpers/env.js';
+import { REPO_ROOT, SHARED_DATASETS, runCli, tempDir, listTree } from '../helpers/env.js';
 
 const SUBSET = join(SHARED_DATASETS, 'cifar-10-subset-binary.tar.gz');
 const skipShared = existsSync(SUBSET) ? false : `real data not found at ${SUBSET}`;

@@ -8,7 +8,7 @@ import { PNG } from 'pngjs';
 import { writeReport, type ReportResult } from '../../src/experiments/report.js';
 import { runExperiment } from '../../src/experiments/runner.js';
 import { ResultStore } from '../../src/experiments/store.js';
-import { tempDir } from '../datasets/helpers/env.js';
+import { tempDir } from '../helpers/env.js';
 import { cifarFixture, irisPath, irisSpec, writeSpec } from './helpers/experiments.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { UserError } from '../../src/errors.js';
 import { runExperiment } from '../../src/experiments/runner.js';
-import { tempDir } from '../datasets/helpers/env.js';
+import { tempDir } from '../helpers/env.js';
 import { irisPath, query, writeSpec } from './helpers/experiments.js';
 import { checkpointError, classResults, sampleIndices } from '../../src/experiments/trial.js';
 import { epochRecord } from '../../src/experiments/epoch_record.js';

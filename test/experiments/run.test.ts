@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { UserError } from '../../src/errors.js';
 import { SCHEMA_VERSION } from '../../src/experiments/migrations.js';
 import { runExperiment, type RunOptions } from '../../src/experiments/runner.js';
-import { tempDir } from '../datasets/helpers/env.js';
+import { tempDir } from '../helpers/env.js';
 import { epochMetrics, finalResults, irisPath, irisSpec, query, REAL_IRIS, runCliGroup, skipNoIris, writeSpec } from './helpers/experiments.js';
 
 const ResultRow = z

@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../src/errors.js';
 import { loadSpecFile, parseSpec, parseSpecText, planTrials } from '../../src/experiments/spec.js';
-import { REPO_ROOT, tempDir } from '../datasets/helpers/env.js';
+import { REPO_ROOT, tempDir } from '../helpers/env.js';
 
 const VALID = `# a comment
 name: demo

@@ -11,7 +11,7 @@ import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from '../../src/experiment
 import { processStartTime } from '../../src/experiments/liveness.js';
 import { parseSpecText, planTrials, specHash } from '../../src/experiments/spec.js';
 import { ClaimLostError, ResultStore, type Claimant, type TrialFinal } from '../../src/experiments/store.js';
-import { REPO_ROOT, tempDir } from '../datasets/helpers/env.js';
+import { REPO_ROOT, tempDir } from '../helpers/env.js';
 
 const run = promisify(execFile);
 

@@ -10,8 +10,8 @@ import { inspectSections } from '../../src/inspect/report.js';
 import type { CompareSummary } from '../../src/experiments/compare_types.js';
 import { getModel } from '../../src/models/registry.js';
 import { loadModel } from '../../src/training/model_files.js';
-import { cifar10Fixture, tarGz } from '../datasets/helpers/archives.js';
-import { runCli, tempDir } from '../datasets/helpers/env.js';
+import { cifar10Fixture, tarGz } from '../helpers/archives.js';
+import { runCli, tempDir } from '../helpers/env.js';
 
 /** A finished two-activation compare run on a tiny CIFAR-10 archive (wasm: seed-cnn is slow on cpu). */
 async function tinyRun(dir: string): Promise<string> {

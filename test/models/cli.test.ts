@@ -6,8 +6,8 @@ import { compare } from '../../src/experiments/compare.js';
 import type { CompareOptions } from '../../src/experiments/compare_options.js';
 import { UserError } from '../../src/errors.js';
 import type { CompareSummary } from '../../src/experiments/compare_types.js';
-import { cifar10Fixture, tarGz, tweetRow, writeMnistFolder, writeZip } from '../datasets/helpers/archives.js';
-import { runCli, SHARED_DATASETS, tempDir } from '../datasets/helpers/env.js';
+import { cifar10Fixture, tarGz, tweetRow, writeMnistFolder, writeZip } from '../helpers/archives.js';
+import { runCli, SHARED_DATASETS, tempDir } from '../helpers/env.js';
 
 const IRIS = join(SHARED_DATASETS, 'iris-sklearn.csv');
 const skipIris = existsSync(IRIS) ? false : `real data not found at ${IRIS}`;

@@ -7,10 +7,9 @@ export { NATIVE_BACKEND, kernelCounts } from './kernels/util.js';
 export {
   conv2dBias,
   activationMaxPool,
-  ConvActivationPool,
-  convActivationPool,
+  fuseSequential,
   type Conv2DBiasOptions,
   type ActivationMaxPoolOptions,
-  type ConvActivationPoolArgs,
+  type Forward,
   type PoolActivation,
 } from './fused/index.js';

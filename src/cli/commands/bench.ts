@@ -29,7 +29,7 @@ export function register(program: Command): void {
     .option('--backend <name>', 'auto, tensorflow, native, wasm or cpu', 'auto')
     .option('--batch-size <n>', 'batch size', positiveInt, 100)
     .option('--steps <n>', 'timed steps', positiveInt, 20)
-    .option('--warmup <n>', 'untimed steps before timing', positiveInt, 3)
+    .option('--warmup <n>', 'untimed steps before timing (JIT, caches, memory pools settle)', positiveInt, 10)
     .option('--json', 'print one JSON object')
     .action(async (flags: Flags) => {
       getModel(flags.model);

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
 import { Header } from 'tar';
 import { loadDataset } from '../../../src/datasets/index.js';
-import { noiseBytes } from '../helpers/archives.js';
+import { noiseBytes } from '../../helpers/archives.js';
 
 const RECORD = 3073;
 const DIR = 'cifar-10-batches-bin';

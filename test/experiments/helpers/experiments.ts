@@ -6,8 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { cifar10Fixture, irisData, tarGz } from '../../datasets/helpers/archives.js';
-import { REPO_ROOT, SHARED_DATASETS } from '../../datasets/helpers/env.js';
+import { cifar10Fixture, irisData, tarGz } from '../../helpers/archives.js';
+import { REPO_ROOT, SHARED_DATASETS } from '../../helpers/env.js';
 
 export const CLI = join(REPO_ROOT, 'dist/src/cli/main.js');
 export const REAL_IRIS = join(SHARED_DATASETS, 'iris-sklearn.csv');

@@ -1,4 +1,4 @@
-/** The fused training path: ops, their kernels and gradients, and a tfjs-layers block. */
+/** The fused training path: ops, their kernels and gradients, and a fusion pass for Sequential models. */
 import { getGradient, registerGradient } from '@tensorflow/tfjs-core';
 import { activationMaxPoolGradConfig, conv2dBiasGradConfig } from './gradients.js';
 
@@ -12,6 +12,6 @@ export {
   type Conv2DBiasOptions,
   type ActivationMaxPoolOptions,
 } from './ops.js';
-export { ConvActivationPool, convActivationPool, type ConvActivationPoolArgs } from './layer.js';
+export { fuseSequential, type Forward } from './sequential.js';
 export { fusedKernelConfigs } from './kernels.js';
 export * from './kernel_names.js';

@@ -1,0 +1,24 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { fuseSequential, type Forward } from '../backends/native/fused/index.js';
+import { NATIVE_BACKEND } from '../backends/native/kernels/util.js';
+
+/** Per model: its fused forward pass, or `null` where fusing gains nothing. */
+const fusedPasses = new WeakMap<tfl.LayersModel, Forward | null>();
+
+/**
+ * `model` on one batch, as training and evaluation run it: on the `native` backend through
+ * its fused kernels where the model's layers allow (same function, same weights, fewer
+ * passes over memory), elsewhere exactly as `model.apply(x, {training})`.
+ */
+export function forward(model: tfl.LayersModel, x: tf.Tensor, training: boolean): tf.Tensor {
+  if (tf.getBackend() === NATIVE_BACKEND) {
+    let fused = fusedPasses.get(model);
+    if (fused === undefined) {
+      fused = fuseSequential(model) ?? null;
+      fusedPasses.set(model, fused);
+    }
+    if (fused !== null) return fused(x, training);
+  }
+  return model.apply(x, { training }) as tf.Tensor;
+}
