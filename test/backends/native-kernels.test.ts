@@ -229,26 +229,28 @@ describe('native kernels match cpu', { skip }, () => {
     }
   });
 
-  test('binary ops: equal shapes, scalars on either side, bias-like broadcast; others fall back', async () => {
-    const pairs: Array<[Shape, Shape, boolean]> = [
-      [[3, 4, 5], [3, 4, 5], false],
-      [[3, 4, 5], [], false],
-      [[], [3, 4, 5], false],
-      [[100, 7, 7, 32], [32], false],
-      [[5], [2, 3, 5], false],
-      [[1, 1, 4], [2, 3, 4], false],
-      [[100, 1], [100, 10], false],
-      [[2, 3, 4], [2, 3, 1], false],
-      [[2, 3, 1, 1], [2, 3, 4, 5], false],
-      [[3, 1], [1, 4], true],
-      [[2, 3, 4], [2, 1, 4], true],
+  test('binary ops: equal shapes, scalars on either side, bias-like and any other broadcast', async () => {
+    const pairs: Array<[Shape, Shape]> = [
+      [[3, 4, 5], [3, 4, 5]],
+      [[3, 4, 5], []],
+      [[], [3, 4, 5]],
+      [[100, 7, 7, 32], [32]],
+      [[5], [2, 3, 5]],
+      [[1, 1, 4], [2, 3, 4]],
+      [[100, 1], [100, 10]],
+      [[2, 3, 4], [2, 3, 1]],
+      [[2, 3, 1, 1], [2, 3, 4, 5]],
+      [[3, 1], [1, 4]],
+      [[2, 3, 4], [2, 1, 4]],
+      [[128, 1, 1, 64], [128, 8, 8, 64]], // global average pooling's gradient
+      [[4, 1, 3], [5, 1]],
     ];
     for (const op of ['Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference']) {
-      for (const [sa, sb, fallback] of pairs) {
+      for (const [sa, sb] of pairs) {
         const b = input(sb, 2);
         if (op === 'RealDiv') b.values = Float32Array.from(b.values, (v) => v + (v >= 0 ? 0.5 : -0.5));
         // One rounding either way: far tighter than the 1e-4 of the accumulating kernels.
-        await compareToCpu(op, { a: input(sa, 1), b }, {}, `${sa} ${sb}`, fallback, 1e-6);
+        await compareToCpu(op, { a: input(sa, 1), b }, {}, `${sa} ${sb}`, false, 1e-6);
       }
     }
     // int32 stays on cpu.
@@ -273,7 +275,7 @@ describe('native kernels match cpu', { skip }, () => {
     await compareToCpu('Softmax', { logits: input([2, 3, 5], 5) }, { dim: -1 }, '2x3x5', false, 1e-6);
   });
 
-  test('Sum over leading, trailing and all axes (keepDims too); middle axes fall back', async () => {
+  test('Sum and Mean over consecutive axes (keepDims too); others fall back', async () => {
     const cases: Array<[Shape, number | number[], boolean, boolean]> = [
       [[100, 13, 13, 64], [0, 1, 2], false, false],
       [[7, 5, 3], [0], true, false],
@@ -281,10 +283,70 @@ describe('native kernels match cpu', { skip }, () => {
       [[7, 5, 3], [1, 2], true, false],
       [[9, 1000], [0, 1], false, false],
       [[200000], [0], false, false],
-      [[7, 5, 3], [1], false, true],
+      [[128, 8, 8, 64], [1, 2], false, false], // global average pooling
+      [[4, 5, 6, 7], [1, 2], true, false],
+      [[4, 5, 6], [1], false, false],
+      [[7, 5, 3], [0, 2], false, true],
     ];
     for (const [shape, axis, keepDims, fallback] of cases) {
-      await compareToCpu('Sum', { x: input(shape, 4) }, { axis, keepDims }, `${shape} axis=${axis} keepDims=${keepDims}`, fallback);
+      for (const kernel of ['Sum', 'Mean']) {
+        await compareToCpu(kernel, { x: input(shape, 4) }, { axis, keepDims }, `${shape} axis=${axis} keepDims=${keepDims}`, fallback);
+      }
+    }
+  });
+
+  test('FusedBatchNorm: per-channel and scalar statistics, absent offset or scale; other shapes fall back', async () => {
+    const x = input([2, 4, 5, 3], 8);
+    const channel = (seed: number, positive = false): Input => ({ shape: [3], values: values(3, seed).map((v) => (positive ? Math.abs(v) + 0.1 : v)) });
+    const full = { x, mean: channel(1), variance: channel(2, true), offset: channel(3), scale: channel(4) };
+    await compareToCpu('FusedBatchNorm', full, { varianceEpsilon: 1e-3 }, 'per channel', false, 1e-6);
+    await compareToCpu('FusedBatchNorm', { ...full, offset: null, scale: null }, { varianceEpsilon: 1e-5 }, 'no offset or scale', false, 1e-6);
+    await compareToCpu('FusedBatchNorm', { x, mean: { shape: [], values: [0.25] }, variance: { shape: [], values: [0.5] }, offset: { shape: [], values: [-1] }, scale: { shape: [], values: [2] } }, { varianceEpsilon: 1e-3 }, 'scalar statistics', false, 1e-6);
+    const perExample = (seed: number): Input => ({ shape: [2, 1, 1, 3], values: values(6, seed).map((v) => Math.abs(v) + 0.1) });
+    await compareToCpu('FusedBatchNorm', { x, mean: perExample(9), variance: perExample(10), offset: perExample(11), scale: perExample(12) }, { varianceEpsilon: 1e-3 }, 'per-example statistics', true, 1e-6);
+  });
+
+  // Copies: the values must be exactly the cpu kernel's.
+  test('Tile: repeats on any axes, rank 1 to 5, a scalar, an empty axis; int32 falls back', async () => {
+    const cases: Array<[Shape, number[]]> = [
+      [[1, 1, 1, 16], [128, 32, 32, 1]], // a BatchNorm gradient's statistics back to the activation's shape
+      [[5], [3]],
+      [[2, 3], [2, 1]],
+      [[2, 3], [1, 4]],
+      [[3, 1, 2], [2, 5, 3]],
+      [[2, 2, 1, 3, 2], [1, 2, 3, 1, 2]],
+      [[], []],
+      [[2, 3], [0, 2]],
+    ];
+    for (const [shape, reps] of cases) await compareToCpu('Tile', { x: input(shape, 5) }, { reps }, `${shape} reps=${reps}`, false, 0);
+    await compareToCpu('Tile', { x: { shape: [2, 3], values: [1, 2, 3, 4, 5, 6], dtype: 'int32' } }, { reps: [2, 2] }, 'int32', true, 0);
+  });
+
+  test('Slice: contiguous and strided runs, -1 sizes, rank 1 to 6, empty results', async () => {
+    const cases: Array<[Shape, number[], number[]]> = [
+      [[128, 16, 2, 16, 2, 16], [0, 0, 0, 0, 0, 0], [128, 16, 1, 16, 1, 16]], // the ResNet shortcut's subsampling
+      [[8, 16, 16, 32], [0, 0, 0, 8], [8, 16, 16, 16]],
+      [[10], [3], [4]],
+      [[6, 7], [1, 0], [3, 7]],
+      [[6, 7], [2, 3], [-1, 2]],
+      [[4, 5, 6], [1, 2, 3], [2, 2, 2]],
+      [[3, 4, 5], [0, 0, 0], [3, 4, 5]],
+      [[3, 4, 5], [1, 1, 1], [0, 2, 2]],
+    ];
+    for (const [shape, begin, sz] of cases) await compareToCpu('Slice', { x: input(shape, 6) }, { begin, size: sz }, `${shape} begin=${begin} size=${sz}`, false, 0);
+  });
+
+  test('PadV2: any axes, asymmetric, constant values; the zero-padded ResNet shortcut', async () => {
+    const cases: Array<[Shape, Array<[number, number]>, number]> = [
+      [[128, 16, 16, 16], [[0, 0], [0, 0], [0, 0], [8, 8]], 0], // the ResNet's channel padding
+      [[128, 16, 1, 16, 1, 16], [[0, 0], [0, 0], [0, 1], [0, 0], [0, 1], [0, 0]], 0],
+      [[5], [[2, 3]], 1.5],
+      [[3, 4], [[1, 0], [0, 2]], -2],
+      [[2, 3, 4], [[0, 0], [1, 1], [0, 0]], 0],
+      [[2, 3, 4], [[1, 2], [0, 0], [3, 0]], 7],
+    ];
+    for (const [shape, paddings, constantValue] of cases) {
+      await compareToCpu('PadV2', { x: input(shape, 7) }, { paddings, constantValue }, `${shape} paddings=${JSON.stringify(paddings)}`, false, 0);
     }
   });
 

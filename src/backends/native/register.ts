@@ -7,8 +7,10 @@ import '@tensorflow/tfjs-backend-cpu';
 import '../../activations/register_kernels.js';
 import { loadNativeAddon, nativeAddonUnavailableReason } from './addon.js';
 import { NativeBackend } from './backend.js';
+import { batchNormConfig } from './kernels/batch_norm.js';
 import { convConfigs } from './kernels/conv.js';
 import { elementwiseConfigs } from './kernels/elementwise.js';
+import { layoutConfigs } from './kernels/layout.js';
 import { matmulConfigs } from './kernels/matmul.js';
 import { poolConfigs } from './kernels/pool.js';
 import { reduceConfigs } from './kernels/reduce.js';
@@ -25,7 +27,9 @@ export const NATIVE_KERNEL_CONFIGS: readonly tf.KernelConfig[] = [
   ...poolConfigs,
   ...matmulConfigs,
   ...elementwiseConfigs,
+  ...layoutConfigs,
   ...reduceConfigs,
+  batchNormConfig,
   ...fusedKernelConfigs,
   adamUpdateConfig,
 ];

@@ -1,11 +1,13 @@
 /**
  * Float32 element-wise kernels: binary arithmetic (equal shapes, a scalar, an operand that
- * repeats along the leading axes such as a bias, or one value per row), unary maths, softmax,
- * and LiSHT fused forward and backward. Other broadcasts and dtypes go to the cpu kernels.
+ * repeats along the leading axes such as a bias, or one value per row, directly; any other
+ * broadcast after expanding the operands), unary maths, softmax, and LiSHT fused forward and
+ * backward. Other dtypes go to the cpu kernels.
  */
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { Lisht, LishtGrad } from '../../../activations/kernel_names.js';
 import type { NativeBackend } from '../backend.js';
+import { tileInto } from './layout.js';
 import { nativeKernel, sizeOf } from './util.js';
 
 const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, SquaredDifference: 4 } as const;
@@ -43,10 +45,26 @@ function binary(backend: NativeBackend, op: number, a: TensorInfo, b: TensorInfo
   const bFull = bv.length === n;
   const tiled = (aFull && bFull) || (aFull && repeatsAlongLeadingAxes(b.shape, outShape)) || (bFull && repeatsAlongLeadingAxes(a.shape, outShape));
   const perRow = !tiled && ((aFull && onePerRow(b.shape, outShape)) || (bFull && onePerRow(a.shape, outShape)));
-  if (!tiled && !perRow) return null;
   const out = backend.alloc(n);
-  backend.addon.binary(op, av, bv, out, perRow);
+  if (tiled || perRow) {
+    backend.addon.binary(op, av, bv, out, perRow);
+  } else {
+    // Any other broadcast ([N, 1, 1, C] against [N, H, W, C]): the operands expanded first.
+    const [ae, be] = [expand(backend, av, a.shape, outShape), expand(backend, bv, b.shape, outShape)];
+    backend.addon.binary(op, ae, be, out, false);
+    for (const t of [ae, be]) if (t !== av && t !== bv) backend.release(t);
+  }
   return backend.makeTensorInfo(outShape, 'float32', out);
+}
+
+/** `values` of `shape` broadcast to `outShape` (itself when already that size). */
+function expand(backend: NativeBackend, values: Float32Array, shape: number[], outShape: number[]): Float32Array {
+  const n = sizeOf(outShape);
+  if (values.length === n) return values;
+  const full = [...Array(outShape.length - shape.length).fill(1), ...shape] as number[];
+  const out = backend.alloc(n);
+  tileInto(values, full, outShape.map((d, i) => d / full[i]!), out);
+  return out;
 }
 
 function unary(backend: NativeBackend, op: number, x: TensorInfo, alpha = 0): TensorInfo | null {

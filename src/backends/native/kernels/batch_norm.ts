@@ -1,0 +1,38 @@
+/**
+ * FusedBatchNorm (inference form, and the normalisation step of training) over the last axis:
+ * one pass with the per-channel factor `scale / sqrt(variance + epsilon)` computed once,
+ * instead of the cpu kernel's division and square root per element.
+ */
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { NativeBackend } from '../backend.js';
+import { nativeKernel } from './util.js';
+
+/** `t`'s values as one per channel (a scalar repeated), `fallback` when absent; `null` when neither. */
+function perChannel(backend: NativeBackend, t: TensorInfo | null | undefined, channels: number, fallback: number): Float64Array | null {
+  if (t == null) return new Float64Array(channels).fill(fallback);
+  const v = backend.f32(t);
+  if (v === undefined) return null;
+  if (v.length === channels) return Float64Array.from(v);
+  if (v.length === 1) return new Float64Array(channels).fill(v[0]!);
+  return null;
+}
+
+export const batchNormConfig = nativeKernel('FusedBatchNorm', ({ inputs, backend, attrs }) => {
+  const { x, mean, variance, offset, scale } = inputs;
+  const xv = backend.f32(x);
+  if (!xv || xv.length === 0 || x.shape.length === 0) return null;
+  const channels = x.shape[x.shape.length - 1]!;
+  const m = perChannel(backend, mean, channels, 0);
+  const v = perChannel(backend, variance, channels, 1);
+  const o = perChannel(backend, offset, channels, 0);
+  const s = perChannel(backend, scale, channels, 1);
+  if (!m || !v || !o || !s) return null;
+  const epsilon = (attrs.varianceEpsilon as number | undefined) ?? 0.001;
+  const factor = s.map((sc, c) => sc / Math.sqrt(v[c]! + epsilon));
+  const y = backend.alloc(xv.length);
+  for (let i = 0, c = 0; i < xv.length; i++) {
+    y[i] = o[c]! + (xv[i]! - m[c]!) * factor[c]!;
+    if (++c === channels) c = 0;
+  }
+  return backend.makeTensorInfo(x.shape, 'float32', y);
+});
