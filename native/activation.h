@@ -16,6 +16,11 @@ LISHT_INLINE vf act_vec(vf x, int act) {
   return x;
 }
 
+// The key a pooling window is ranked by: act(x), except for LiSHT, which is even and increasing
+// in |x|, so that its window max is LiSHT at the window's max |x|: ranking by |x| takes one
+// transcendental per window instead of one per element. NaN never wins either way.
+LISHT_INLINE vf rank_vec(vf x, int act) { return act == kLisht ? vabs(x) : act_vec(x, act); }
+
 // dy * act'(x), as TF.js's composed kernels compute it (ReLU: dy * step(x), NaN propagating).
 LISHT_INLINE vf act_grad_vec(vf dy, vf x, int act) {
   if (act == kRelu) return dy * select(x != x, x, select(x > 0.0f, splat(1.0f), splat(0.0f)));

@@ -2,7 +2,9 @@
 // (identity, ReLU or LiSHT) computed on the fly, so that activation + pooling is one sweep
 // forward and one backward. Semantics follow the TF.js cpu backend applied to act(x): a
 // window's max is its first strictly greater element (NaN never wins), and the gradient goes
-// to that element only (times act'(x) there).
+// to that element only (times act'(x) there). LiSHT windows are ranked by |x| (rank_vec), the
+// same order except where two different |x| round to the same float32 LiSHT value: there
+// the larger |x|, not the first, receives the gradient.
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -50,6 +52,15 @@ LISHT_INLINE void activate_grad(const float* __restrict dy, const float* __restr
   }
 }
 
+// out[k] = the key x[k] ranks by in a window (see rank_vec).
+LISHT_INLINE void rank(const float* __restrict x, float* __restrict out, int64_t c, int act) {
+  if (act == kLisht) {
+    for (int64_t k = 0; k < c; ++k) out[k] = std::fabs(x[k]);
+  } else {
+    activate(x, out, c, act);
+  }
+}
+
 LISHT_INLINE void max_into(float* __restrict m, const float* __restrict x, int64_t c) {
   for (int64_t k = 0; k < c; ++k) m[k] = x[k] > m[k] ? x[k] : m[k];
 }
@@ -80,11 +91,15 @@ LISHT_SIMD void max_pool_rows(const PoolGeom& g, int act, const float* x, float*
         for (int64_t j = std::max<int64_t>(c0, 0); j < std::min(c0 + g.fw, g.iw); ++j) {
           const float* in = x + ((b * g.ih + i) * g.iw + j) * g.c;
           if (act != kIdentity) {
-            activate(in, tmp.data(), g.c, act);
+            rank(in, tmp.data(), g.c, act);
             in = tmp.data();
           }
           max_into(out, in, g.c);
         }
+      }
+      if (act == kLisht) {  // out holds each window's max |x|; -Inf (no value won) stays
+        activate(out, tmp.data(), g.c, act);
+        for (int64_t k = 0; k < g.c; ++k) out[k] = out[k] == -INFINITY ? out[k] : tmp[k];
       }
     }
   }
@@ -110,7 +125,7 @@ LISHT_SIMD void max_pool_grad_images(const PoolGeom& g, int act, const float* dy
           for (int64_t j = std::max<int64_t>(c0, 0); j < std::min(c0 + g.fw, g.iw); ++j) {
             const float* in = xb + (i * g.iw + j) * g.c;
             if (act != kIdentity) {
-              activate(in, tmp.data(), g.c, act);
+              rank(in, tmp.data(), g.c, act);
               in = tmp.data();
             }
             argmax_into(best.data(), at.data(), in, static_cast<int32_t>(i * g.iw + j), g.c);
@@ -160,7 +175,7 @@ LISHT_SIMD void max_pool_grad_images_tiled(const PoolGeom& g, int act, const flo
           vi at = vi{} - 1;
           for (int64_t q = 0; q < wsize; ++q) {
             vf xq = load(xb + corner + offset[q] + k);
-            vf v = act_vec(xq, act);
+            vf v = rank_vec(xq, act);
             vi gt = v > best;
             best = select(gt, v, best);
             xa = select(gt, xq, xa);
