@@ -46,6 +46,13 @@ export function unitInterval(value: string): number {
   return n;
 }
 
+/** A commander parser for an accuracy in (0, 1] (epochs-to-target). */
+export function accuracyFlag(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !(n > 0 && n <= 1)) throw new InvalidArgumentError(`expected an accuracy in (0, 1], got '${value}'`);
+  return n;
+}
+
 /** A commander parser for a comma-separated list of positive integers (layer widths, epochs). */
 export function positiveIntList(value: string): number[] {
   const parts = value.split(',').map((s) => s.trim());
@@ -53,4 +60,11 @@ export function positiveIntList(value: string): number[] {
     throw new InvalidArgumentError(`expected comma-separated positive integers, got '${value}'`);
   }
   return parts.map(Number);
+}
+
+/** A commander parser for `--data NAME=PATH`, repeatable, into one object (`lisht run`, `lisht report`). */
+export function dataFlag(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+  const at = value.indexOf('=');
+  if (at <= 0 || at === value.length - 1) throw new InvalidArgumentError(`expected NAME=PATH (e.g. iris=data/iris.csv), got '${value}'`);
+  return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
 }

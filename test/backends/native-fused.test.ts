@@ -18,38 +18,16 @@ import {
   type PoolActivation,
 } from '../../src/backends/native/index.js';
 
+import { assertClose, lcgValues, sizeOf } from '../helpers/kernels.js';
+
 const skip = nativeAddonUnavailableReason();
 if (skip === undefined) registerNativeBackend();
 
 type Shape4 = [number, number, number, number];
 
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = (seed * 2654435761) >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
-
-/** Max-norm relative error within 1e-4, NaN/Infinity positions identical. */
-function assertClose(got: Float32Array, want: Float32Array, label: string): void {
-  assert.equal(got.length, want.length, `${label}: length`);
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < want.length; i++) {
-    if (!Number.isFinite(want[i]!) || !Number.isFinite(got[i]!)) {
-      assert.ok(Object.is(got[i], want[i]) || (Number.isNaN(got[i]!) && Number.isNaN(want[i]!)), `${label}[${i}]: got ${got[i]}, want ${want[i]}`);
-      continue;
-    }
-    err = Math.max(err, Math.abs(got[i]! - want[i]!));
-    scale = Math.max(scale, Math.abs(want[i]!));
-  }
-  assert.ok(scale > 0, `${label}: all-zero reference`);
-  assert.ok(err <= 1e-4 * scale, `${label}: relative error ${err / scale}`);
-}
+/** The shared check on flat arrays (shapes are compared by the callers' own asserts). */
+const assertValuesClose = (got: Float32Array, want: Float32Array, label: string) =>
+  assertClose({ shape: [got.length], values: got }, { shape: [want.length], values: want }, label);
 
 async function on<T>(backend: string, f: () => T): Promise<T> {
   assert.ok(await tf.setBackend(backend));
@@ -83,13 +61,13 @@ describe('fused conv + activation + pool on native match the composed ops on cpu
         const label = `${activation} x=${c.x} f=${c.filter} s=${c.strides} ${c.pad} pool=${c.pool}/${c.poolStrides ?? c.pool} ${c.poolPad ?? 'valid'}`;
         const run = () =>
           tf.tidy(() => {
-            const x = tf.tensor4d(values(size(c.x), 1), c.x);
-            const w = tf.tensor4d(values(size(c.filter), 2), c.filter);
-            const b = tf.tensor1d(values(c.filter[3], 3));
+            const x = tf.tensor4d(lcgValues(sizeOf(c.x), 1), c.x);
+            const w = tf.tensor4d(lcgValues(sizeOf(c.filter), 2), c.filter);
+            const b = tf.tensor1d(lcgValues(c.filter[3], 3));
             const f = (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => {
               const z = conv2dBias(xi as tf.Tensor4D, wi as tf.Tensor4D, bi as tf.Tensor1D, { strides: c.strides, pad: c.pad });
               const y = activationMaxPool(z, activation, { poolSize: c.pool, strides: c.poolStrides, pad: c.poolPad });
-              return tf.sum(tf.mul(y, tf.tensor(values(y.size, 4), y.shape)));
+              return tf.sum(tf.mul(y, tf.tensor(lcgValues(y.size, 4), y.shape)));
             };
             const { value, grads } = tf.valueAndGrads(f)([x, w, b]);
             return [value, ...grads].map((t) => Float32Array.from(t.dataSync()));
@@ -99,7 +77,7 @@ describe('fused conv + activation + pool on native match the composed ops on cpu
         const got = await on('native', run);
         // The kernels of the fused path ran (not a composition of standard ops).
         assert.ok(nativeCalls('NativeConv2DBias') > before[0]! && nativeCalls('NativeActivationMaxPoolGrad') > before[1]!, `${label}: fused kernels did not run`);
-        ['loss', 'dx', 'dfilter', 'dbias'].forEach((name, i) => assertClose(got[i]!, want[i]!, `${label} ${name}`));
+        ['loss', 'dx', 'dfilter', 'dbias'].forEach((name, i) => assertValuesClose(got[i]!, want[i]!, `${label} ${name}`));
       }
     });
   }
@@ -113,7 +91,7 @@ describe('fused conv + activation + pool on native match the composed ops on cpu
       { shape: [1, 8, 8, 32], pool: 3, strides: 3 },
     ];
     for (const { shape, pool, strides } of configs) {
-      const xs = Array.from(values(size(shape), 5), (v) => Math.round(v * 3) / 2);
+      const xs = Array.from(lcgValues(sizeOf(shape), 5), (v) => Math.round(v * 3) / 2);
       for (let i = 0; i < xs.length; i += 13) xs[i] = NaN;
       for (let i = 3; i < xs.length; i += 11) xs[i] = -Infinity;
       for (const activation of ['linear', 'relu', 'lisht'] as PoolActivation[]) {
@@ -126,7 +104,7 @@ describe('fused conv + activation + pool on native match the composed ops on cpu
           });
         const want = await on('cpu', run);
         const got = await on('native', run);
-        ['y', 'dx'].forEach((name, i) => assertClose(got[i]!, want[i]!, `${activation} ${shape} pool ${pool}/${strides} ${name}`));
+        ['y', 'dx'].forEach((name, i) => assertValuesClose(got[i]!, want[i]!, `${activation} ${shape} pool ${pool}/${strides} ${name}`));
       }
     }
   });
@@ -146,7 +124,7 @@ describe('fused conv + activation + pool on native match the composed ops on cpu
         });
         const fused = fuseSequential(model);
         assert.ok(fused !== undefined, 'both pairs fuse');
-        const x = tf.tensor4d(values(2 * 12 * 12 * 3, 6), [2, 12, 12, 3]);
+        const x = tf.tensor4d(lcgValues(2 * 12 * 12 * 3, 6), [2, 12, 12, 3]);
         const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
         const grads = (f: (x: tf.Tensor) => tf.Tensor) => tf.variableGrads(() => tf.mean(tf.square(f(x))) as tf.Scalar, vars);
         const before = nativeCalls('NativeConv2DBias');
@@ -163,7 +141,7 @@ describe('fused conv + activation + pool on native match the composed ops on cpu
       };
       const { fused, plain } = await on('native', step);
       assert.equal(fused.length, 7, 'loss and six gradients');
-      fused.forEach((g, i) => assertClose(g, plain[i]!, `${activation} loss/gradient ${i}`));
+      fused.forEach((g, i) => assertValuesClose(g, plain[i]!, `${activation} loss/gradient ${i}`));
     }
   });
 

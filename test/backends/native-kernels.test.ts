@@ -9,76 +9,20 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { kernelCounts, nativeAddonUnavailableReason, registerNativeBackend } from '../../src/backends/native/index.js';
 import { Lisht, LishtGrad, lishtScalar, lishtDerivativeScalar } from '../../src/activations/index.js';
+import { useBackend } from '../helpers/backends.js';
 import { compareToReference, denseGrid } from '../helpers/float.js';
+import { assertClose, lcgInput, lcgValues, runKernel, sizeOf, type KernelInput, type Shape } from '../helpers/kernels.js';
 
 const skip = nativeAddonUnavailableReason();
 if (skip === undefined) registerNativeBackend();
 
-type Shape = number[];
 type Shape4 = [number, number, number, number];
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
-interface Input {
-  shape: Shape;
-  values: ArrayLike<number>;
-  dtype?: 'float32' | 'int32';
-}
-interface Result {
-  shape: Shape;
-  values: Float32Array;
-}
-
-/** Deterministic values in [-1, 1) from an LCG, identical for both backends. */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = (seed * 2654435761) >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-const size = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
-const input = (shape: Shape, seed: number): Input => ({ shape, values: values(size(shape), seed) });
-
-async function use(backend: string): Promise<void> {
-  assert.ok(await tf.setBackend(backend), `backend ${backend} failed to start`);
-}
-
-async function run(backend: string, kernel: string, inputs: Record<string, Input | null>, attrs: object): Promise<Result[]> {
-  await use(backend);
-  const tensors: Record<string, tf.Tensor | null> = {};
-  for (const [name, v] of Object.entries(inputs)) tensors[name] = v === null ? null : tf.tensor(Array.from(v.values), v.shape, v.dtype ?? 'float32');
-  const out = tf.engine().runKernel(kernel, tensors as tf.NamedTensorMap, attrs as tf.NamedAttrMap);
-  const outs = Array.isArray(out) ? out : [out as tf.Tensor];
-  const results = outs.map((t) => ({ shape: t.shape, values: Float32Array.from(t.dataSync()) }));
-  tf.dispose([...outs, ...(Object.values(tensors).filter(Boolean) as tf.Tensor[])]);
-  return results;
-}
-
-/** Max-norm relative error max|got - want| / max|want| within `tol`; NaN and infinities must match exactly. */
-function assertClose(got: Result, want: Result, label: string, tol = 1e-4): void {
-  assert.deepEqual(got.shape, want.shape, `${label}: shape`);
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < want.values.length; i++) {
-    const g = got.values[i]!;
-    const w = want.values[i]!;
-    if (!Number.isFinite(w) || !Number.isFinite(g)) {
-      assert.ok(Object.is(g, w) || (Number.isNaN(g) && Number.isNaN(w)) || g === w, `${label}: element ${i}: got ${g}, want ${w}`);
-      continue;
-    }
-    err = Math.max(err, Math.abs(g - w));
-    scale = Math.max(scale, Math.abs(w));
-  }
-  assert.ok(err <= tol * scale || err === 0, `${label}: relative error ${err / scale} > ${tol}`);
-}
-
 /** Runs `kernel` on cpu and native, compares, and checks the native implementation ran (or fell back when `expectFallback`). */
-async function compareToCpu(kernel: string, inputs: Record<string, Input | null>, attrs: object, label: string, expectFallback = false, tol = 1e-4): Promise<void> {
-  const want = await run('cpu', kernel, inputs, attrs);
+async function compareToCpu(kernel: string, inputs: Record<string, KernelInput | null>, attrs: object, label: string, expectFallback = false, tol = 1e-4): Promise<void> {
+  const want = await runKernel('cpu', kernel, inputs, attrs);
   const before = kernelCounts.native.get(kernel) ?? 0;
-  const got = await run('native', kernel, inputs, attrs);
+  const got = await runKernel('native', kernel, inputs, attrs);
   const ranNatively = (kernelCounts.native.get(kernel) ?? 0) > before;
   assert.equal(ranNatively, !expectFallback, `${kernel} ${label}: expected the ${expectFallback ? 'cpu fallback' : 'native kernel'} to run`);
   assert.equal(got.length, want.length);
@@ -124,7 +68,7 @@ const NCHW: ConvCase = { x: [2, 3, 8, 7], filter: [3, 3, 3, 5], strides: 1, pad:
 const label = (c: ConvCase) => `x=${c.x} f=${c.filter} s=${c.strides} pad=${JSON.stringify(c.pad)} d=${c.dilations ?? 1}${c.roundingMode ? ' ' + c.roundingMode : ''}`;
 
 async function convOutShape(c: ConvCase): Promise<Shape> {
-  await use('cpu');
+  await useBackend('cpu');
   return tf.tidy(() => tf.conv2d(tf.zeros(c.x as Shape4) as tf.Tensor4D, tf.zeros(c.filter as Shape4) as tf.Tensor4D, c.strides, c.pad, c.format ?? 'NHWC', c.dilations, c.roundingMode).shape);
 }
 
@@ -135,45 +79,45 @@ function convAttrs(c: ConvCase): object {
 describe('native kernels match cpu', { skip }, () => {
   test('Conv2D: strides, valid/same/explicit/numeric padding, rounding, dilation, batch 1', async () => {
     for (const c of [...CONV_CASES, ...DILATED]) {
-      await compareToCpu('Conv2D', { x: input(c.x, 1), filter: input(c.filter, 2) }, convAttrs(c), label(c));
+      await compareToCpu('Conv2D', { x: lcgInput(c.x, 1), filter: lcgInput(c.filter, 2) }, convAttrs(c), label(c));
     }
-    await compareToCpu('Conv2D', { x: input(NCHW.x, 1), filter: input(NCHW.filter, 2) }, convAttrs(NCHW), 'NCHW', true);
+    await compareToCpu('Conv2D', { x: lcgInput(NCHW.x, 1), filter: lcgInput(NCHW.filter, 2) }, convAttrs(NCHW), 'NCHW', true);
   });
 
   test('FusedConv2D: bias and linear/relu fused; other activations fall back', async () => {
     for (const c of CONV_CASES) {
       const oc = c.filter[3]!;
       for (const activation of ['linear', 'relu']) {
-        for (const bias of [input([oc], 3), null]) {
-          await compareToCpu('FusedConv2D', { x: input(c.x, 1), filter: input(c.filter, 2), bias }, { ...convAttrs(c), activation }, `${label(c)} ${activation} bias=${bias !== null}`);
+        for (const bias of [lcgInput([oc], 3), null]) {
+          await compareToCpu('FusedConv2D', { x: lcgInput(c.x, 1), filter: lcgInput(c.filter, 2), bias }, { ...convAttrs(c), activation }, `${label(c)} ${activation} bias=${bias !== null}`);
         }
       }
     }
     const c = CONV_CASES[1]!;
-    await compareToCpu('FusedConv2D', { x: input(c.x, 1), filter: input(c.filter, 2), bias: input([7], 3) }, { ...convAttrs(c), activation: 'elu' }, 'elu', true);
+    await compareToCpu('FusedConv2D', { x: lcgInput(c.x, 1), filter: lcgInput(c.filter, 2), bias: lcgInput([7], 3) }, { ...convAttrs(c), activation: 'elu' }, 'elu', true);
   });
 
   test('Conv2DBackpropInput and Conv2DBackpropFilter', async () => {
     for (const c of CONV_CASES) {
       const dyShape = await convOutShape(c);
       const attrs = { ...convAttrs(c), dilations: 1 };
-      await compareToCpu('Conv2DBackpropInput', { dy: input(dyShape, 4), filter: input(c.filter, 5) }, { ...attrs, inputShape: c.x }, label(c));
-      await compareToCpu('Conv2DBackpropFilter', { x: input(c.x, 6), dy: input(dyShape, 7) }, { ...attrs, filterShape: c.filter }, label(c));
+      await compareToCpu('Conv2DBackpropInput', { dy: lcgInput(dyShape, 4), filter: lcgInput(c.filter, 5) }, { ...attrs, inputShape: c.x }, label(c));
+      await compareToCpu('Conv2DBackpropFilter', { x: lcgInput(c.x, 6), dy: lcgInput(dyShape, 7) }, { ...attrs, filterShape: c.filter }, label(c));
     }
   });
 
   test('conv gradients through tf.grads (Conv2D and FusedConv2D with bias)', async () => {
     for (const c of CONV_CASES.slice(0, 6)) {
       const grads = async (backend: string) => {
-        await use(backend);
+        await useBackend(backend);
         return tf.tidy(() => {
-          const x = tf.tensor4d(values(size(c.x), 8), c.x as Shape4);
-          const w = tf.tensor4d(values(size(c.filter), 9), c.filter as Shape4);
-          const b = tf.tensor1d(values(c.filter[3]!, 10));
+          const x = tf.tensor4d(lcgValues(sizeOf(c.x), 8), c.x as Shape4);
+          const w = tf.tensor4d(lcgValues(sizeOf(c.filter), 9), c.filter as Shape4);
+          const b = tf.tensor1d(lcgValues(c.filter[3]!, 10));
           const f = (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => {
             const y = tf.fused.conv2d({ x: xi as tf.Tensor4D, filter: wi as tf.Tensor4D, bias: bi, strides: c.strides, pad: c.pad as 'same', dimRoundingMode: c.roundingMode });
             const z = tf.conv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, c.strides, c.pad as 'same', 'NHWC', 1, c.roundingMode);
-            return tf.sum(tf.mul(tf.add(y, tf.square(z)), tf.tensor(values(size(y.shape), 11), y.shape)));
+            return tf.sum(tf.mul(tf.add(y, tf.square(z)), tf.tensor(lcgValues(sizeOf(y.shape), 11), y.shape)));
           };
           return tf.grads(f)([x, w, b]).map((g) => ({ shape: g.shape, values: Float32Array.from(g.dataSync()) }));
         });
@@ -195,7 +139,7 @@ describe('native kernels match cpu', { skip }, () => {
       { x: [1, 30, 30, 32], filter: 2, strides: 2, pad: 'valid' },
     ];
     for (const c of cases) {
-      const x = Array.from(values(size(c.x), 5), (v) => Math.round(v * 3) / 2); // coarse: windows hold ties
+      const x = Array.from(lcgValues(sizeOf(c.x), 5), (v) => Math.round(v * 3) / 2); // coarse: windows hold ties
       for (let i = 0; i < x.length; i += 17) x[i] = -Infinity;
       for (let i = 5; i < x.length; i += 23) x[i] = NaN;
       const ch = c.x[3]!;
@@ -203,8 +147,8 @@ describe('native kernels match cpu', { skip }, () => {
       const attrs = { filterSize: c.filter, strides: c.strides, pad: c.pad };
       const name = `x=${c.x} f=${c.filter} s=${c.strides} pad=${c.pad}`;
       await compareToCpu('MaxPool', { x: { shape: c.x, values: x } }, attrs, name);
-      const [y] = await run('cpu', 'MaxPool', { x: { shape: c.x, values: x } }, attrs);
-      await compareToCpu('MaxPoolGrad', { dy: input(y!.shape, 6), input: { shape: c.x, values: x }, output: y! }, attrs, name);
+      const [y] = await runKernel('cpu', 'MaxPool', { x: { shape: c.x, values: x } }, attrs);
+      await compareToCpu('MaxPoolGrad', { dy: lcgInput(y!.shape, 6), input: { shape: c.x, values: x }, output: y! }, attrs, name);
     }
   });
 
@@ -221,10 +165,10 @@ describe('native kernels match cpu', { skip }, () => {
     ];
     for (const c of cases) {
       const name = `a=${c.a} b=${c.b} ta=${c.ta} tb=${c.tb}`;
-      await compareToCpu('BatchMatMul', { a: input(c.a, 1), b: input(c.b, 2) }, { transposeA: c.ta, transposeB: c.tb }, name);
+      await compareToCpu('BatchMatMul', { a: lcgInput(c.a, 1), b: lcgInput(c.b, 2) }, { transposeA: c.ta, transposeB: c.tb }, name);
       const n = c.tb ? c.b[c.b.length - 2]! : c.b[c.b.length - 1]!;
       for (const activation of ['linear', 'relu']) {
-        await compareToCpu('_FusedMatMul', { a: input(c.a, 1), b: input(c.b, 2), bias: input([n], 3) }, { transposeA: c.ta, transposeB: c.tb, activation }, `${name} ${activation}`);
+        await compareToCpu('_FusedMatMul', { a: lcgInput(c.a, 1), b: lcgInput(c.b, 2), bias: lcgInput([n], 3) }, { transposeA: c.ta, transposeB: c.tb, activation }, `${name} ${activation}`);
       }
     }
   });
@@ -247,10 +191,10 @@ describe('native kernels match cpu', { skip }, () => {
     ];
     for (const op of ['Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference']) {
       for (const [sa, sb] of pairs) {
-        const b = input(sb, 2);
+        const b = lcgInput(sb, 2);
         if (op === 'RealDiv') b.values = Float32Array.from(b.values, (v) => v + (v >= 0 ? 0.5 : -0.5));
         // One rounding either way: far tighter than the 1e-4 of the accumulating kernels.
-        await compareToCpu(op, { a: input(sa, 1), b }, {}, `${sa} ${sb}`, false, 1e-6);
+        await compareToCpu(op, { a: lcgInput(sa, 1), b }, {}, `${sa} ${sb}`, false, 1e-6);
       }
     }
     // int32 stays on cpu.
@@ -258,21 +202,21 @@ describe('native kernels match cpu', { skip }, () => {
   });
 
   test('unary ops, special values included', async () => {
-    const x = Float32Array.from([...values(1000, 3), 0, -0, Infinity, -Infinity, NaN, 1e-40, -1e-40, 3e38, -3e38]);
+    const x = Float32Array.from([...lcgValues(1000, 3), 0, -0, Infinity, -Infinity, NaN, 1e-40, -1e-40, 3e38, -3e38]);
     for (const op of ['Relu', 'Step', 'Square', 'Sqrt', 'Neg', 'Abs', 'Reciprocal']) {
       await compareToCpu(op, { x: { shape: [x.length], values: x } }, op === 'Step' ? { alpha: 0.25 } : {}, op, false, 1e-6);
     }
   });
 
   test('Softmax over the last axis, special values included', async () => {
-    const x = Array.from(values(7 * 13, 9), (v) => v * 30);
+    const x = Array.from(lcgValues(7 * 13, 9), (v) => v * 30);
     x[3] = NaN;
     x[20] = -Infinity;
     x[40] = Infinity;
     for (let j = 0; j < 13; j++) x[65 + j] = -Infinity; // a row of -Infinity only
     await compareToCpu('Softmax', { logits: { shape: [7, 13], values: x } }, { dim: -1 }, '7x13', false, 1e-6);
-    await compareToCpu('Softmax', { logits: input([100, 10], 4) }, { dim: 1 }, '100x10', false, 1e-6);
-    await compareToCpu('Softmax', { logits: input([2, 3, 5], 5) }, { dim: -1 }, '2x3x5', false, 1e-6);
+    await compareToCpu('Softmax', { logits: lcgInput([100, 10], 4) }, { dim: 1 }, '100x10', false, 1e-6);
+    await compareToCpu('Softmax', { logits: lcgInput([2, 3, 5], 5) }, { dim: -1 }, '2x3x5', false, 1e-6);
   });
 
   test('Sum and Mean over consecutive axes (keepDims too); others fall back', async () => {
@@ -290,19 +234,19 @@ describe('native kernels match cpu', { skip }, () => {
     ];
     for (const [shape, axis, keepDims, fallback] of cases) {
       for (const kernel of ['Sum', 'Mean']) {
-        await compareToCpu(kernel, { x: input(shape, 4) }, { axis, keepDims }, `${shape} axis=${axis} keepDims=${keepDims}`, fallback);
+        await compareToCpu(kernel, { x: lcgInput(shape, 4) }, { axis, keepDims }, `${shape} axis=${axis} keepDims=${keepDims}`, fallback);
       }
     }
   });
 
   test('FusedBatchNorm: per-channel and scalar statistics, absent offset or scale; other shapes fall back', async () => {
-    const x = input([2, 4, 5, 3], 8);
-    const channel = (seed: number, positive = false): Input => ({ shape: [3], values: values(3, seed).map((v) => (positive ? Math.abs(v) + 0.1 : v)) });
+    const x = lcgInput([2, 4, 5, 3], 8);
+    const channel = (seed: number, positive = false): KernelInput => ({ shape: [3], values: lcgValues(3, seed).map((v) => (positive ? Math.abs(v) + 0.1 : v)) });
     const full = { x, mean: channel(1), variance: channel(2, true), offset: channel(3), scale: channel(4) };
     await compareToCpu('FusedBatchNorm', full, { varianceEpsilon: 1e-3 }, 'per channel', false, 1e-6);
     await compareToCpu('FusedBatchNorm', { ...full, offset: null, scale: null }, { varianceEpsilon: 1e-5 }, 'no offset or scale', false, 1e-6);
     await compareToCpu('FusedBatchNorm', { x, mean: { shape: [], values: [0.25] }, variance: { shape: [], values: [0.5] }, offset: { shape: [], values: [-1] }, scale: { shape: [], values: [2] } }, { varianceEpsilon: 1e-3 }, 'scalar statistics', false, 1e-6);
-    const perExample = (seed: number): Input => ({ shape: [2, 1, 1, 3], values: values(6, seed).map((v) => Math.abs(v) + 0.1) });
+    const perExample = (seed: number): KernelInput => ({ shape: [2, 1, 1, 3], values: lcgValues(6, seed).map((v) => Math.abs(v) + 0.1) });
     await compareToCpu('FusedBatchNorm', { x, mean: perExample(9), variance: perExample(10), offset: perExample(11), scale: perExample(12) }, { varianceEpsilon: 1e-3 }, 'per-example statistics', true, 1e-6);
   });
 
@@ -318,7 +262,7 @@ describe('native kernels match cpu', { skip }, () => {
       [[], []],
       [[2, 3], [0, 2]],
     ];
-    for (const [shape, reps] of cases) await compareToCpu('Tile', { x: input(shape, 5) }, { reps }, `${shape} reps=${reps}`, false, 0);
+    for (const [shape, reps] of cases) await compareToCpu('Tile', { x: lcgInput(shape, 5) }, { reps }, `${shape} reps=${reps}`, false, 0);
     await compareToCpu('Tile', { x: { shape: [2, 3], values: [1, 2, 3, 4, 5, 6], dtype: 'int32' } }, { reps: [2, 2] }, 'int32', true, 0);
   });
 
@@ -333,7 +277,7 @@ describe('native kernels match cpu', { skip }, () => {
       [[3, 4, 5], [0, 0, 0], [3, 4, 5]],
       [[3, 4, 5], [1, 1, 1], [0, 2, 2]],
     ];
-    for (const [shape, begin, sz] of cases) await compareToCpu('Slice', { x: input(shape, 6) }, { begin, size: sz }, `${shape} begin=${begin} size=${sz}`, false, 0);
+    for (const [shape, begin, sz] of cases) await compareToCpu('Slice', { x: lcgInput(shape, 6) }, { begin, size: sz }, `${shape} begin=${begin} size=${sz}`, false, 0);
   });
 
   test('PadV2: any axes, asymmetric, constant values; the zero-padded ResNet shortcut', async () => {
@@ -346,17 +290,17 @@ describe('native kernels match cpu', { skip }, () => {
       [[2, 3, 4], [[1, 2], [0, 0], [3, 0]], 7],
     ];
     for (const [shape, paddings, constantValue] of cases) {
-      await compareToCpu('PadV2', { x: input(shape, 7) }, { paddings, constantValue }, `${shape} paddings=${JSON.stringify(paddings)}`, false, 0);
+      await compareToCpu('PadV2', { x: lcgInput(shape, 7) }, { paddings, constantValue }, `${shape} paddings=${JSON.stringify(paddings)}`, false, 0);
     }
   });
 
   test('Lisht and LishtGrad: match cpu, and float64 within 1e-6 over [-1e30, 1e30]', async () => {
     const grid = denseGrid();
-    const dy = values(grid.length, 12);
+    const dy = lcgValues(grid.length, 12);
     await compareToCpu(Lisht, { x: { shape: [grid.length], values: grid } }, {}, 'grid');
     await compareToCpu(LishtGrad, { dy: { shape: [grid.length], values: dy }, x: { shape: [grid.length], values: grid } }, {}, 'grid');
-    const [y] = await run('native', Lisht, { x: { shape: [grid.length], values: grid } }, {});
-    const [g] = await run('native', LishtGrad, { dy: { shape: [grid.length], values: new Float32Array(grid.length).fill(1) }, x: { shape: [grid.length], values: grid } }, {});
+    const [y] = await runKernel('native', Lisht, { x: { shape: [grid.length], values: grid } }, {});
+    const [g] = await runKernel('native', LishtGrad, { dy: { shape: [grid.length], values: new Float32Array(grid.length).fill(1) }, x: { shape: [grid.length], values: grid } }, {});
     // Where x^2 overflows float32, the float32 result is Infinity.
     const want = Float64Array.from(grid, (v) => (Math.abs(lishtScalar(v)) > 3.4028234663852886e38 ? Infinity : lishtScalar(v)));
     assert.deepEqual(compareToReference(grid, y!.values, want, 1e-6), []);

@@ -11,67 +11,20 @@ import {
 } from '../../src/backends/wasm/register.js';
 import { setSimdEnabled } from '../../src/backends/wasm/simd/instance.js';
 import { useBackend } from '../helpers/backends.js';
+import { assertClose, lcgValues, runKernel, sizeOf, type KernelInput, type Shape } from '../helpers/kernels.js';
 
 registerWasmTrainingKernels();
 
-type Shape = number[];
-interface Input {
-  shape: Shape;
-  values: ArrayLike<number>;
-  dtype?: 'float32' | 'int32';
-}
-interface Result {
-  shape: Shape;
-  values: Float32Array | Int32Array;
-}
-
-/** Deterministic values in [-1, 1) (an LCG, so every backend sees the same numbers). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed * 2654435761;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-const size = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
 const zeros4 = (shape: Shape) => tf.zeros(shape as [number, number, number, number]) as tf.Tensor4D;
 
-async function run(backend: string, kernel: string, inputs: Record<string, Input>, attrs: object): Promise<Result> {
-  await useBackend(backend);
-  const tensors: Record<string, tf.Tensor> = {};
-  for (const [name, input] of Object.entries(inputs)) {
-    tensors[name] = tf.tensor(Array.from(input.values), input.shape, input.dtype ?? 'float32');
-  }
-  const out = tf.engine().runKernel(kernel, tensors, attrs as tf.NamedAttrMap) as tf.Tensor;
-  const result = { shape: out.shape, values: (await out.data()) as Float32Array | Int32Array };
-  tf.dispose([out, ...Object.values(tensors)]);
-  return result;
-}
-
-/** Max-norm relative error: max |got - want| / max |want|. */
-function assertClose(got: Result, want: Result, label: string, tol = 1e-4): void {
-  assert.deepEqual(got.shape, want.shape, `${label}: shape`);
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < want.values.length; i++) {
-    err = Math.max(err, Math.abs(got.values[i]! - want.values[i]!));
-    scale = Math.max(scale, Math.abs(want.values[i]!));
-  }
-  assert.ok(!Number.isNaN(err), `${label}: NaN in output`);
-  assert.ok(err <= tol * Math.max(scale, 1e-30), `${label}: relative error ${err / scale} > ${tol}`);
-  assert.ok(scale > 0 || err === 0, `${label}: all-zero reference`);
-}
-
 /** Runs `kernel` on cpu and on wasm (with the SIMD loops and with the JS fallbacks). */
-async function compareToCpu(kernel: string, inputs: Record<string, Input>, attrs: object, label: string): Promise<void> {
-  const want = await run('cpu', kernel, inputs, attrs);
+async function compareToCpu(kernel: string, inputs: Record<string, KernelInput>, attrs: object, label: string): Promise<void> {
+  const [want] = await runKernel('cpu', kernel, inputs, attrs);
   for (const simd of [true, false]) {
     setSimdEnabled(simd);
     try {
-      assertClose(await run('wasm', kernel, inputs, attrs), want, `${kernel} ${label} simd=${simd}`);
+      const [got] = await runKernel('wasm', kernel, inputs, attrs);
+      assertClose(got!, want!, `${kernel} ${label} simd=${simd}`);
     } finally {
       setSimdEnabled(true);
     }
@@ -124,7 +77,7 @@ test('Conv2DBackpropFilter on wasm matches cpu (strides 1/2, valid/same/explicit
     const dyShape = await convOutShape(c);
     await compareToCpu(
       'Conv2DBackpropFilter',
-      { x: { shape: c.x, values: values(size(c.x), 1) }, dy: { shape: dyShape, values: values(size(dyShape), 2) } },
+      { x: { shape: c.x, values: lcgValues(sizeOf(c.x), 1) }, dy: { shape: dyShape, values: lcgValues(sizeOf(dyShape), 2) } },
       { strides: c.strides, pad: c.pad, dataFormat: c.format ?? 'NHWC', filterShape: c.filter },
       describe(c),
     );
@@ -136,7 +89,7 @@ test('Conv2DBackpropInput on wasm matches cpu (full-conv and col2im paths)', asy
     const dyShape = await convOutShape(c);
     await compareToCpu(
       'Conv2DBackpropInput',
-      { dy: { shape: dyShape, values: values(size(dyShape), 3) }, filter: { shape: c.filter, values: values(size(c.filter), 4) } },
+      { dy: { shape: dyShape, values: lcgValues(sizeOf(dyShape), 3) }, filter: { shape: c.filter, values: lcgValues(sizeOf(c.filter), 4) } },
       { strides: c.strides, pad: c.pad, dataFormat: c.format ?? 'NHWC', inputShape: c.x },
       describe(c),
     );
@@ -158,7 +111,7 @@ test('MaxPoolGrad on wasm matches cpu, ties, -Infinity and NaN included', async 
   ];
   for (const c of cases) {
     // Values on a coarse grid so windows hold ties; then some -Infinity and NaN.
-    const x = Array.from(values(size(c.x), 5), (v) => Math.round(v * 3) / 2);
+    const x = Array.from(lcgValues(sizeOf(c.x), 5), (v) => Math.round(v * 3) / 2);
     for (let i = 0; i < x.length; i += 17) x[i] = -Infinity;
     for (let i = 5; i < x.length; i += 23) x[i] = NaN;
     // A whole window of -Infinity (the first one, at every channel): no gradient at all.
@@ -172,7 +125,7 @@ test('MaxPoolGrad on wasm matches cpu, ties, -Infinity and NaN included', async 
     await compareToCpu(
       'MaxPoolGrad',
       {
-        dy: { shape: outShape, values: values(size(outShape), 6) },
+        dy: { shape: outShape, values: lcgValues(sizeOf(outShape), 6) },
         input: { shape: c.x, values: x },
         output: { shape: outShape, values: output },
       },
@@ -195,13 +148,13 @@ test('DepthwiseConv2dNative backprops on wasm match cpu', async () => {
     const attrs = { strides: c.strides, dilations: 1, pad: c.pad };
     await compareToCpu(
       'DepthwiseConv2dNativeBackpropFilter',
-      { x: { shape: c.x, values: values(size(c.x), 7) }, dy: { shape: dyShape, values: values(size(dyShape), 8) } },
+      { x: { shape: c.x, values: lcgValues(sizeOf(c.x), 7) }, dy: { shape: dyShape, values: lcgValues(sizeOf(dyShape), 8) } },
       { ...attrs, filterShape: c.filter },
       label,
     );
     await compareToCpu(
       'DepthwiseConv2dNativeBackpropInput',
-      { dy: { shape: dyShape, values: values(size(dyShape), 9) }, filter: { shape: c.filter, values: values(size(c.filter), 10) } },
+      { dy: { shape: dyShape, values: lcgValues(sizeOf(dyShape), 9) }, filter: { shape: c.filter, values: lcgValues(sizeOf(c.filter), 10) } },
       { ...attrs, inputShape: c.x },
       label,
     );
@@ -219,7 +172,7 @@ test('Sum on wasm matches cpu, over leading axes (replaced) and otherwise (origi
     { shape: [9, 8], axis: 0, dtype: 'int32' },
   ];
   for (const c of cases) {
-    const v = c.dtype === 'int32' ? Array.from(values(size(c.shape), 11), (x) => Math.round(x * 100)) : values(size(c.shape), 11);
+    const v = c.dtype === 'int32' ? Array.from(lcgValues(sizeOf(c.shape), 11), (x) => Math.round(x * 100)) : lcgValues(sizeOf(c.shape), 11);
     await compareToCpu('Sum', { x: { shape: c.shape, values: v, dtype: c.dtype } }, { axis: c.axis, keepDims: c.keepDims ?? false }, JSON.stringify(c));
   }
 });
@@ -236,14 +189,14 @@ test('BatchMatMul and _FusedMatMul with transposed and batched operands on wasm 
     { a: [2, 3, 4, 5], b: [3, 5, 2], ta: false, tb: false },
   ];
   for (const c of cases) {
-    const inputs = { a: { shape: c.a, values: values(size(c.a), 12) }, b: { shape: c.b, values: values(size(c.b), 13) } };
+    const inputs = { a: { shape: c.a, values: lcgValues(sizeOf(c.a), 12) }, b: { shape: c.b, values: lcgValues(sizeOf(c.b), 13) } };
     const label = `a=${c.a} b=${c.b} ta=${c.ta} tb=${c.tb}`;
     await compareToCpu('BatchMatMul', inputs, { transposeA: c.ta, transposeB: c.tb }, label);
     if (c.a[0] === c.b[0]) {
       const cols = c.tb ? c.b[1]! : c.b[2]!;
       await compareToCpu(
         '_FusedMatMul',
-        { ...inputs, bias: { shape: [cols], values: values(cols, 14) } },
+        { ...inputs, bias: { shape: [cols], values: lcgValues(cols, 14) } },
         { transposeA: c.ta, transposeB: c.tb, activation: 'relu' },
         label,
       );
@@ -254,13 +207,13 @@ test('BatchMatMul and _FusedMatMul with transposed and batched operands on wasm 
 test('UnsortedSegmentSum on wasm matches cpu and drops out-of-range ids', async () => {
   await compareToCpu(
     'UnsortedSegmentSum',
-    { x: { shape: [6, 4], values: values(24, 15) }, segmentIds: { shape: [6], values: [0, 2, 2, -1, 5, 1], dtype: 'int32' } },
+    { x: { shape: [6, 4], values: lcgValues(24, 15) }, segmentIds: { shape: [6], values: [0, 2, 2, -1, 5, 1], dtype: 'int32' } },
     { numSegments: 4 },
     'rows',
   );
   await compareToCpu(
     'UnsortedSegmentSum',
-    { x: { shape: [5, 3, 2], values: values(30, 16) }, segmentIds: { shape: [5], values: [1, 0, 1, 2, 0], dtype: 'int32' } },
+    { x: { shape: [5, 3, 2], values: lcgValues(30, 16) }, segmentIds: { shape: [5], values: [1, 0, 1, 2, 0], dtype: 'int32' } },
     { numSegments: 3 },
     'slabs',
   );
@@ -307,7 +260,7 @@ interface Run {
 async function train(backend: string, activation: string, steps: number, loss: 'sparse' | 'softmax' = 'sparse'): Promise<Run> {
   await useBackend(backend);
   const model = smallCnn(activation);
-  const x = tf.tensor(values(16 * 14 * 14 * 3, 20), [16, 14, 14, 3]);
+  const x = tf.tensor(lcgValues(16 * 14 * 14 * 3, 20), [16, 14, 14, 3]);
   const labels = tf.tensor1d(Array.from({ length: 16 }, (_, i) => (i * 7) % 10), 'int32');
   const oneHot = tf.oneHot(labels, 10);
   const optimizer = tf.train.adam(0.001, 0.9, 0.999, 1e-7);

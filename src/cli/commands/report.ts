@@ -1,8 +1,8 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { writeReport } from '../../experiments/report.js';
 import { DEFAULT_DB } from '../../experiments/runner.js';
 import { ResultStore } from '../../experiments/store.js';
-import { dataFlag } from './run.js';
+import { accuracyFlag, dataFlag } from '../flags.js';
 
 interface Flags {
   db: string;
@@ -13,12 +13,6 @@ interface Flags {
   data?: Record<string, string>;
 }
 
-function accuracy(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !(n > 0 && n <= 1)) throw new InvalidArgumentError(`expected an accuracy in (0, 1], got '${value}'`);
-  return n;
-}
-
 export function register(program: Command): void {
   program
     .command('report')
@@ -27,7 +21,7 @@ export function register(program: Command): void {
     .option('--db <file>', 'results database', DEFAULT_DB)
     .option('--experiment <name>', 'only this experiment')
     .option('--baseline <activation>', "activation to test against (default: the spec's baseline)")
-    .option('--target <accuracy>', 'target accuracy for epochs-to-target, e.g. 0.9', accuracy)
+    .option('--target <accuracy>', 'target accuracy for epochs-to-target, e.g. 0.9', accuracyFlag)
     .option('--data <name=path>', 'local data for the sample images of a data set (repeatable)', dataFlag)
     .action(async (flags: Flags) => {
       const store = ResultStore.open(flags.db, { readonly: true });

@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { computeResults, formatResults, RESULTS_FORMATS, resultsLegend, type ResultsFormat } from '../../experiments/results.js';
 import { DEFAULT_DB } from '../../experiments/runner.js';
 import { ResultStore } from '../../experiments/store.js';
+import { accuracyFlag } from '../flags.js';
 
 interface Flags {
   db: string;
@@ -16,12 +17,6 @@ function format(value: string): ResultsFormat {
   return value as ResultsFormat;
 }
 
-function accuracy(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !(n > 0 && n <= 1)) throw new InvalidArgumentError(`expected an accuracy in (0, 1], got '${value}'`);
-  return n;
-}
-
 export function register(program: Command): void {
   program
     .command('results')
@@ -30,7 +25,7 @@ export function register(program: Command): void {
     .option('--format <format>', `output format: ${RESULTS_FORMATS.join(', ')}`, format, 'table')
     .option('--experiment <name>', 'only this experiment')
     .option('--baseline <activation>', "activation to test against (default: the spec's baseline)")
-    .option('--target <accuracy>', 'target accuracy for epochs-to-target, e.g. 0.9', accuracy)
+    .option('--target <accuracy>', 'target accuracy for epochs-to-target, e.g. 0.9', accuracyFlag)
     .action((flags: Flags) => {
       const store = ResultStore.open(flags.db, { readonly: true });
       try {

@@ -1,7 +1,7 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { createProgressReporter } from '../../datasets/progress.js';
 import { DEFAULT_DB, runExperiment, type RunEvent } from '../../experiments/runner.js';
-import { positiveInt } from '../flags.js';
+import { dataFlag, positiveInt } from '../flags.js';
 
 interface Flags {
   db: string;
@@ -13,13 +13,6 @@ interface Flags {
 
 /** Exit status of a run stopped by Ctrl-C, as shells report SIGINT. */
 const EXIT_INTERRUPTED = 130;
-
-/** `--data NAME=PATH`, repeatable, into one object (also used by `lisht report`). */
-export function dataFlag(value: string, previous: Record<string, string> | undefined): Record<string, string> {
-  const at = value.indexOf('=');
-  if (at <= 0 || at === value.length - 1) throw new InvalidArgumentError(`expected NAME=PATH (e.g. iris=data/iris.csv), got '${value}'`);
-  return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
-}
 
 function percent(x: number | undefined): string {
   return x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(4);
