@@ -12,7 +12,8 @@
         "native/eltwise.cc",
         "native/reduce.cc",
         "native/peak.cc",
-        "native/optim.cc"
+        "native/optim.cc",
+        "native/batch_norm.cc"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -65,6 +65,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterReduce(env, exports);
   RegisterPeak(env, exports);
   RegisterOptim(env, exports);
+  RegisterBatchNorm(env, exports);
   return exports;
 }
 

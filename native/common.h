@@ -62,6 +62,7 @@ void RegisterEltwise(Napi::Env env, Napi::Object exports);
 void RegisterReduce(Napi::Env env, Napi::Object exports);
 void RegisterPeak(Napi::Env env, Napi::Object exports);
 void RegisterOptim(Napi::Env env, Napi::Object exports);
+void RegisterBatchNorm(Napi::Env env, Napi::Object exports);
 
 
 }  // namespace lisht

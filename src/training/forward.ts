@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { fuseSequential, type Forward } from '../backends/native/fused/index.js';
+import { fuseBatchNormLayers, fuseSequential, type Forward } from '../backends/native/fused/index.js';
 import { NATIVE_BACKEND } from '../backends/native/kernels/util.js';
 
 /** Per model: its fused forward pass, or `null` where fusing gains nothing. */
@@ -9,12 +9,14 @@ const fusedPasses = new WeakMap<tfl.LayersModel, Forward | null>();
 /**
  * `model` on one batch, as training and evaluation run it: on the `native` backend through
  * its fused kernels where the model's layers allow (same function, same weights, fewer
- * passes over memory), elsewhere exactly as `model.apply(x, {training})`.
+ * passes over memory: Conv2D + MaxPooling2D pairs of Sequential models, BatchNormalization
+ * layers in training mode), elsewhere exactly as `model.apply(x, {training})`.
  */
 export function forward(model: tfl.LayersModel, x: tf.Tensor, training: boolean): tf.Tensor {
   if (tf.getBackend() === NATIVE_BACKEND) {
     let fused = fusedPasses.get(model);
     if (fused === undefined) {
+      fuseBatchNormLayers(model);
       fused = fuseSequential(model) ?? null;
       fusedPasses.set(model, fused);
     }

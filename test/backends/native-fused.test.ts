@@ -11,6 +11,8 @@ import '../../src/activations/index.js';
 import {
   activationMaxPool,
   conv2dBias,
+  batchNormTraining,
+  fuseBatchNormLayers,
   fuseSequential,
   kernelCounts,
   nativeAddonUnavailableReason,
@@ -107,6 +109,75 @@ describe('fused conv + activation + pool on native match the composed ops on cpu
         ['y', 'dx'].forEach((name, i) => assertValuesClose(got[i]!, want[i]!, `${activation} ${shape} pool ${pool}/${strides} ${name}`));
       }
     }
+  });
+
+  test('batchNormTraining: outputs and gradients (through the statistics too) match the composed ops on cpu', async () => {
+    for (const shape of [[4, 5, 6, 3], [10, 7], [1, 3, 3, 16]] as number[][]) {
+      const c = shape[shape.length - 1]!;
+      const run = () =>
+        tf.tidy(() => {
+          // Shifted, so that the mean is far from 0 and centering matters.
+          const x = tf.add(tf.tensor(lcgValues(sizeOf(shape), 1), shape), 3);
+          const scale = tf.tensor1d(lcgValues(c, 2));
+          const offset = tf.tensor1d(lcgValues(c, 3));
+          const weights = tf.tensor(lcgValues(sizeOf(shape), 4), shape);
+          const f = (xi: tf.Tensor, si: tf.Tensor, oi: tf.Tensor) => {
+            const [y, mean, variance] = batchNormTraining(xi, si as tf.Tensor1D, oi as tf.Tensor1D, 1e-3);
+            return tf.addN([tf.sum(tf.mul(y, weights)), tf.mul(tf.sum(mean), 0.7), tf.mul(tf.sum(variance), -1.3)]);
+          };
+          const [y, mean, variance] = batchNormTraining(x, scale, offset, 1e-3);
+          const grads = tf.grads(f)([x, scale, offset]);
+          return [y, mean, variance, ...grads].map((t) => Float32Array.from(t.dataSync()));
+        });
+      const want = await on('cpu', run);
+      const before = nativeCalls('NativeBatchNormTrainingGrad');
+      const got = await on('native', run);
+      assert.equal(nativeCalls('NativeBatchNormTrainingGrad') - before, 1);
+      ['y', 'mean', 'variance', 'dx', 'dscale', 'doffset'].forEach((name, i) => assertValuesClose(got[i]!, want[i]!, `${shape} ${name}`));
+    }
+  });
+
+  test('fuseBatchNormLayers: a functional model with BatchNormalization trains like tfjs-layers, moving statistics included', async () => {
+    const build = () => {
+      const input = tfl.input({ shape: [6, 6, 3] });
+      // No bias: batch normalization cancels it, leaving its gradient float noise.
+      const conv = tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }).apply(input) as tfl.SymbolicTensor;
+      const bn = tfl.layers.batchNormalization({ momentum: 0.9 }).apply(conv) as tfl.SymbolicTensor;
+      const bn2 = tfl.layers.batchNormalization({ epsilon: 1e-2, momentum: 0.5 }).apply(tfl.layers.reLU().apply(bn)) as tfl.SymbolicTensor;
+      const pooled = tfl.layers.globalAveragePooling2d({}).apply(bn2) as tfl.SymbolicTensor;
+      const out = tfl.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }).apply(pooled) as tfl.SymbolicTensor;
+      return tfl.model({ inputs: input, outputs: out });
+    };
+    const step = (fuse: boolean) => {
+      const model = build();
+      if (fuse) fuseBatchNormLayers(model);
+      const x = tf.tensor4d(lcgValues(4 * 6 * 6 * 3, 7), [4, 6, 6, 3]);
+      const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, vars);
+      const moving = model.weights.filter((w) => w.originalName.includes('moving')).map((w) => Float32Array.from(w.read().dataSync()));
+      const out = [value, ...vars.map((v) => grads[v.name]!)].map((t) => Float32Array.from(t.dataSync()));
+      tf.dispose([x, value, ...Object.values(grads)]);
+      model.dispose();
+      return [...out, ...moving];
+    };
+    const want = await on('cpu', () => step(false));
+    const before = nativeCalls('NativeBatchNormTraining');
+    const got = await on('native', () => step(true));
+    assert.equal(nativeCalls('NativeBatchNormTraining') - before, 2, 'both layers ran fused');
+    assert.equal(got.length, 1 + 7 + 4, 'loss, seven gradients, four moving statistics');
+    got.forEach((g, i) => assertValuesClose(g, want[i]!, `loss/gradient/moving statistic ${i}`));
+    // Inference mode runs the layers' own path, with the moving statistics.
+    const infer = (fuse: boolean) => {
+      const model = build();
+      if (fuse) fuseBatchNormLayers(model);
+      const y = model.apply(tf.tensor4d(lcgValues(2 * 6 * 6 * 3, 8), [2, 6, 6, 3]), { training: false }) as tf.Tensor;
+      const v = Float32Array.from(y.dataSync());
+      model.dispose();
+      return v;
+    };
+    const calls = nativeCalls('NativeBatchNormTraining');
+    assertValuesClose(await on('native', () => infer(true)), await on('cpu', () => infer(false)), 'inference');
+    assert.equal(nativeCalls('NativeBatchNormTraining'), calls, 'inference does not take the training path');
   });
 
   test('fuseSequential: a Keras Sequential with fused Conv2D + MaxPool pairs trains like model.apply', async () => {

@@ -49,6 +49,14 @@ export interface NativeAddon {
   lishtGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   sumLeading(x: Float32Array, out: Float32Array): void;
   sumTrailing(x: Float32Array, out: Float32Array): void;
+  /** Per channel (the last axis): the mean and the biased variance. */
+  batchNormStats(x: Float32Array, mean: Float32Array, variance: Float32Array): void;
+  /** y = (x - center) * scale + shift per channel. */
+  batchNormAffine(x: Float32Array, center: Float32Array, scale: Float32Array, shift: Float32Array, y: Float32Array): void;
+  /** Per channel: sums[0..c) = sum(dy), sums[c..2c) = sum(dy * (x - mean) * invstd). */
+  batchNormGradSums(dy: Float32Array, x: Float32Array, mean: Float32Array, invstd: Float32Array, sums: Float32Array): void;
+  /** dx = a * dy + p * (x - center) + q per channel. */
+  batchNormBackward(dy: Float32Array, x: Float32Array, center: Float32Array, a: Float32Array, p: Float32Array, q: Float32Array, dx: Float32Array): void;
   adamUpdate(
     value: Float32Array,
     m: Float32Array,

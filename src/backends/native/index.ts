@@ -8,6 +8,8 @@ export {
   conv2dBias,
   activationMaxPool,
   fuseSequential,
+  fuseBatchNormLayers,
+  batchNormTraining,
   type Conv2DBiasOptions,
   type ActivationMaxPoolOptions,
   type Forward,

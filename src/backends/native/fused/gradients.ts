@@ -1,6 +1,13 @@
 /** Gradients of the fused kernels. */
 import { engine, type GradConfig, type NamedAttrMap, type Tensor } from '@tensorflow/tfjs-core';
-import { NativeActivationMaxPool, NativeActivationMaxPoolGrad, NativeConv2DBias, NativeConv2DBiasFilterGrad } from './kernel_names.js';
+import {
+  NativeActivationMaxPool,
+  NativeActivationMaxPoolGrad,
+  NativeBatchNormTraining,
+  NativeBatchNormTrainingGrad,
+  NativeConv2DBias,
+  NativeConv2DBiasFilterGrad,
+} from './kernel_names.js';
 
 /**
  * The filter and bias gradients come out of one oneDNN call, made here up front; the input
@@ -27,5 +34,18 @@ export const activationMaxPoolGradConfig: GradConfig = {
   gradFunc: (dy, saved, attrs) => {
     const [x] = saved as [Tensor];
     return { x: () => engine().runKernel(NativeActivationMaxPoolGrad, { dy: dy as Tensor, x }, attrs) as Tensor };
+  },
+};
+
+/** One kernel for all three gradients; the statistics' own gradients (rarely used) included. */
+export const batchNormTrainingGradConfig: GradConfig = {
+  kernelName: NativeBatchNormTraining,
+  inputsToSave: ['x', 'scale'],
+  outputsToSave: [false, true, true],
+  gradFunc: (dys, saved, attrs) => {
+    const [dy, dmean, dvariance] = dys as Array<Tensor | null>;
+    const [x, scale, mean, variance] = saved as [Tensor, Tensor, Tensor, Tensor];
+    const [dx, dscale, doffset] = engine().runKernel(NativeBatchNormTrainingGrad, { dy: dy!, x, mean, variance, scale, dmean: dmean!, dvariance: dvariance! }, attrs) as Tensor[];
+    return { x: () => dx!, scale: () => dscale!, offset: () => doffset! };
   },
 };

@@ -24,3 +24,16 @@ export const NativeActivationMaxPoolGrad = 'NativeActivationMaxPoolGrad';
 /** Activations `NativeActivationMaxPool` fuses, with the addon's codes. */
 export const POOL_ACTIVATIONS = { linear: 0, relu: 1, lisht: 2 } as const;
 export type PoolActivation = keyof typeof POOL_ACTIVATIONS;
+
+/**
+ * Batch normalisation in training mode over the last axis: the batch's statistics, then
+ * `(x - mean) / sqrt(variance + epsilon) * scale + offset`. Inputs `{x, scale?, offset?}`;
+ * attrs `{varianceEpsilon}`; outputs `[y, mean, variance]` (biased variance, as tfjs-layers).
+ */
+export const NativeBatchNormTraining = 'NativeBatchNormTraining';
+
+/**
+ * Its gradient in closed form, two sweeps: inputs `{dy, x, mean, variance, scale?, dmean?,
+ * dvariance?}`; attrs as the forward; outputs `[dx, dscale, doffset]`.
+ */
+export const NativeBatchNormTrainingGrad = 'NativeBatchNormTrainingGrad';

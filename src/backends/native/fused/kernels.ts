@@ -7,6 +7,8 @@ import { bump, kernelCounts, NATIVE_BACKEND, sizeOf } from '../kernels/util.js';
 import {
   NativeActivationMaxPool,
   NativeActivationMaxPoolGrad,
+  NativeBatchNormTraining,
+  NativeBatchNormTrainingGrad,
   NativeConv2DBias,
   NativeConv2DBiasFilterGrad,
   POOL_ACTIVATIONS,
@@ -81,4 +83,73 @@ const activationMaxPoolGrad = kernel(NativeActivationMaxPoolGrad, ({ inputs, bac
   return backend.makeTensorInfo(x.shape, 'float32', dx);
 });
 
-export const fusedKernelConfigs: KernelConfig[] = [conv2dBias, conv2dBiasFilterGrad, activationMaxPool, activationMaxPoolGrad];
+/** Per-channel float32 values of an optional input, checked against the channel count. */
+function channelValues(backend: NativeBackend, t: TensorInfo | null | undefined, channels: number, what: string): Float32Array | null {
+  if (t == null) return null;
+  const v = must(backend.f32(t), what);
+  if (v.length !== channels) throw new Error(`${what}: expected ${channels} per-channel values, got ${v.length}`);
+  return v;
+}
+
+/** 1 / sqrt(variance + epsilon) per channel, rounded once: forward and gradient use the same. */
+const invStd = (variance: Float32Array, epsilon: number) => Float32Array.from(variance, (v) => 1 / Math.sqrt(v + epsilon));
+
+const batchNormTraining = kernel(NativeBatchNormTraining, ({ inputs, backend: b, attrs }) => {
+  const backend = b as NativeBackend;
+  const x = inputs.x as TensorInfo;
+  const xv = must(backend.f32(x), NativeBatchNormTraining);
+  const c = x.shape[x.shape.length - 1]!;
+  const scale = channelValues(backend, inputs.scale, c, NativeBatchNormTraining);
+  const offset = channelValues(backend, inputs.offset, c, NativeBatchNormTraining) ?? new Float32Array(c);
+  const epsilon = attrs!.varianceEpsilon as number;
+  const mean = new Float32Array(c);
+  const variance = new Float32Array(c);
+  backend.addon.batchNormStats(xv, mean, variance);
+  // As the cpu kernel: scale / sqrt(variance + epsilon) in double.
+  const factor = Float32Array.from(variance, (v, j) => (scale === null ? 1 : scale[j]!) / Math.sqrt(v + epsilon));
+  const y = backend.alloc(xv.length);
+  backend.addon.batchNormAffine(xv, mean, factor, offset, y);
+  return [backend.makeTensorInfo(x.shape, 'float32', y), backend.makeTensorInfo([c], 'float32', mean), backend.makeTensorInfo([c], 'float32', variance)];
+});
+
+/**
+ * With a = scale * invstd and N values per channel: dx = a (dy - mean(dy) - xhat mean(dy xhat))
+ * + dmean / N + 2 dvariance (x - mean) / N, dscale = sum(dy xhat), doffset = sum(dy).
+ */
+const batchNormTrainingGrad = kernel(NativeBatchNormTrainingGrad, ({ inputs, backend: b, attrs }) => {
+  const backend = b as NativeBackend;
+  const x = inputs.x as TensorInfo;
+  const xv = must(backend.f32(x), NativeBatchNormTrainingGrad);
+  const dy = must(backend.f32(inputs.dy as TensorInfo), NativeBatchNormTrainingGrad);
+  const c = x.shape[x.shape.length - 1]!;
+  const n = xv.length / c;
+  const mean = channelValues(backend, inputs.mean, c, NativeBatchNormTrainingGrad)!;
+  const variance = channelValues(backend, inputs.variance, c, NativeBatchNormTrainingGrad)!;
+  const scale = channelValues(backend, inputs.scale, c, NativeBatchNormTrainingGrad);
+  const dmean = channelValues(backend, inputs.dmean, c, NativeBatchNormTrainingGrad);
+  const dvariance = channelValues(backend, inputs.dvariance, c, NativeBatchNormTrainingGrad);
+  const inv = invStd(variance, attrs!.varianceEpsilon as number);
+  const sums = new Float32Array(2 * c);
+  backend.addon.batchNormGradSums(dy, xv, mean, inv, sums);
+  const a = new Float32Array(c);
+  const p = new Float32Array(c);
+  const q = new Float32Array(c);
+  for (let j = 0; j < c; j++) {
+    const aj = (scale === null ? 1 : scale[j]!) * inv[j]!;
+    a[j] = aj;
+    p[j] = ((-aj * sums[c + j]!) / n) * inv[j]! + (2 * (dvariance?.[j] ?? 0)) / n;
+    q[j] = (-aj * sums[j]!) / n + (dmean?.[j] ?? 0) / n;
+  }
+  const dx = backend.alloc(xv.length);
+  backend.addon.batchNormBackward(dy, xv, mean, a, p, q, dx);
+  return [backend.makeTensorInfo(x.shape, 'float32', dx), backend.makeTensorInfo([c], 'float32', sums.slice(c)), backend.makeTensorInfo([c], 'float32', sums.slice(0, c))];
+});
+
+export const fusedKernelConfigs: KernelConfig[] = [
+  conv2dBias,
+  conv2dBiasFilterGrad,
+  activationMaxPool,
+  activationMaxPoolGrad,
+  batchNormTraining,
+  batchNormTrainingGrad,
+];

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { lisht } from '../../../activations/ops/lisht.js';
 import { NATIVE_BACKEND } from '../kernels/util.js';
-import { NativeActivationMaxPool, NativeConv2DBias, type PoolActivation } from './kernel_names.js';
+import { NativeActivationMaxPool, NativeBatchNormTraining, NativeConv2DBias, type PoolActivation } from './kernel_names.js';
 
 type Pair = number | [number, number];
 
@@ -60,4 +60,21 @@ export function activationMaxPool(x: tf.Tensor4D, activation: PoolActivation, op
   }
   const attrs = { activation, filterSize: options.poolSize, strides, pad, dimRoundingMode: options.dimRoundingMode };
   return tf.engine().runKernel(NativeActivationMaxPool, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+}
+
+/**
+ * Batch normalisation in training mode over the last axis, as tfjs-layers' BatchNormalization
+ * computes it: the batch's mean and (biased) variance, then `(x - mean) / sqrt(variance +
+ * epsilon) * scale + offset`. Returns `[y, mean, variance]`. On `native` one kernel forward and
+ * one backward (closed form) replace `moments`, `batchNorm` and their gradients' dozen ops.
+ */
+export function batchNormTraining(x: tf.Tensor, scale: tf.Tensor1D, offset: tf.Tensor1D, epsilon: number): [tf.Tensor, tf.Tensor1D, tf.Tensor1D] {
+  if (tf.getBackend() !== NATIVE_BACKEND) {
+    return tf.tidy(() => {
+      const axes = x.shape.slice(0, -1).map((_, i) => i);
+      const { mean, variance } = tf.moments(x, axes);
+      return [tf.batchNorm(x, mean, variance, offset, scale, epsilon), mean as tf.Tensor1D, variance as tf.Tensor1D];
+    });
+  }
+  return tf.engine().runKernel(NativeBatchNormTraining, { x, scale, offset }, { varianceEpsilon: epsilon }) as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
 }

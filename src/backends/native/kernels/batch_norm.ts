@@ -1,7 +1,7 @@
 /**
- * FusedBatchNorm (inference form, and the normalisation step of training) over the last axis:
- * one pass with the per-channel factor `scale / sqrt(variance + epsilon)` computed once,
- * instead of the cpu kernel's division and square root per element.
+ * FusedBatchNorm over the last axis as one multi-threaded sweep, with the per-channel factor
+ * `scale / sqrt(variance + epsilon)` computed once instead of a division and a square root per
+ * element as the cpu kernel does.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeBackend } from '../backend.js';
@@ -28,11 +28,8 @@ export const batchNormConfig = nativeKernel('FusedBatchNorm', ({ inputs, backend
   const s = perChannel(backend, scale, channels, 1);
   if (!m || !v || !o || !s) return null;
   const epsilon = (attrs.varianceEpsilon as number | undefined) ?? 0.001;
-  const factor = s.map((sc, c) => sc / Math.sqrt(v[c]! + epsilon));
+  const factor = Float32Array.from(s, (sc, c) => sc / Math.sqrt(v[c]! + epsilon));
   const y = backend.alloc(xv.length);
-  for (let i = 0, c = 0; i < xv.length; i++) {
-    y[i] = o[c]! + (xv[i]! - m[c]!) * factor[c]!;
-    if (++c === channels) c = 0;
-  }
+  backend.addon.batchNormAffine(xv, Float32Array.from(m), factor, Float32Array.from(o), y);
   return backend.makeTensorInfo(x.shape, 'float32', y);
 });
