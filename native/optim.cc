@@ -1,5 +1,5 @@
-// Adam's update of one variable in one pass, in the order of operations TF.js's AdamOptimizer
-// uses, each step rounded to float32 as there.
+// Adam's and momentum SGD's update of one variable in one pass, in the order of operations
+// TF.js's AdamOptimizer and MomentumOptimizer use, each step rounded to float32 as there.
 #include "common.h"
 
 // TF.js rounds after each multiply and add; a fused multiply-add would round once.
@@ -47,8 +47,37 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+LISHT_SIMD void momentum_range(float momentum, float neg_lr, const float* __restrict w, const float* __restrict acc,
+                               const float* __restrict g, float* __restrict w_out, float* __restrict acc_out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    float na = momentum * acc[i] + g[i];
+    w_out[i] = neg_lr * na + w[i];
+    acc_out[i] = na;
+  }
+}
+
+// momentumUpdate(w, accumulation, g, wOut, accumulationOut, momentum, negLr):
+// a' = momentum * a + g; w' = -lr * a' + w (TF.js's MomentumOptimizer without Nesterov).
+Napi::Value MomentumUpdate(const Napi::CallbackInfo& info) {
+  const float* w = f32(info[0], "value");
+  const float* acc = f32(info[1], "accumulation");
+  const float* g = f32(info[2], "gradient");
+  float* w_out = f32(info[3], "valueOut");
+  float* acc_out = f32(info[4], "accumulationOut");
+  int64_t n = f32_len(info[0]);
+  for (int i = 1; i < 5; ++i) {
+    if (f32_len(info[i]) != n) throw Napi::RangeError::New(info.Env(), "momentumUpdate: arrays differ in length");
+  }
+  const float momentum = f(info[5]), neg_lr = f(info[6]);
+  parallel_ranges(n, 1 << 14, [&](int64_t s, int64_t e) { momentum_range(momentum, neg_lr, w + s, acc + s, g + s, w_out + s, acc_out + s, e - s); });
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
-void RegisterOptim(Napi::Env env, Napi::Object exports) { exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate)); }
+void RegisterOptim(Napi::Env env, Napi::Object exports) {
+  exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
+  exports.Set("momentumUpdate", Napi::Function::New(env, MomentumUpdate));
+}
 
 }  // namespace lisht

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { applyAdamNative } from '../backends/native/adam.js';
+import { applyMomentumNative } from '../backends/native/momentum.js';
 import { UserError } from '../errors.js';
 
 /** A gradient and its variable's name, as tfjs's `applyGradients` takes them. */
@@ -95,10 +96,11 @@ export class SgdOptimizer extends tf.MomentumOptimizer implements ScheduledOptim
     return this.learningRate;
   }
 
+  /** On `native`, one fused kernel per variable; tfjs's four element-wise ops elsewhere. */
   override applyGradients(grads: tf.NamedTensorMap | NamedTensor[]): void {
     const { list, owned } = decayed(grads, this.weightDecay);
     try {
-      super.applyGradients(list);
+      if (!applyMomentumNative(this, list)) super.applyGradients(list);
     } finally {
       tf.dispose(owned);
     }

@@ -10,8 +10,10 @@ import '@tensorflow/tfjs-backend-cpu';
 import { Lisht, LishtGrad } from '../../src/activations/index.js';
 import {
   applyAdamNative,
+  applyMomentumNative,
   NATIVE_KERNEL_CONFIGS,
   NativeAdamUpdate,
+  NativeMomentumUpdate,
   NativeBackend,
   kernelCounts,
   nativeAddonUnavailableReason,
@@ -98,67 +100,88 @@ describe('native backend', { skip }, () => {
     }
   }
 
-  test('trainStep with Adam and weight decay: three steps on native (fused, one-kernel Adam) match cpu', async () => {
-    registerNativeBackend();
-    const run = async (backend: string) => {
-      assert.ok(await tf.setBackend(backend));
-      const model = getModel('seed-cnn').build({ inputShape: [32, 32, 3], numClasses: 10, activation: 'lisht', seed: 11 });
-      const optimizer = createOptimizer({ name: 'adam', lr: 0.01, weightDecay: 1e-3 });
-      const vars = trainableVariables(model);
-      const adamCalls = kernelCounts.native.get(NativeAdamUpdate) ?? 0;
-      const losses: number[] = [];
-      for (let step = 0; step < 3; step++) {
-        const x = tf.tensor4d(values(4 * 32 * 32 * 3, 20 + step), [4, 32, 32, 3]);
-        const y = tf.tensor1d([step, 3, 5, 8], 'int32');
-        losses.push((await trainStep(model, optimizer, vars, x, y)).loss);
-        tf.dispose([x, y]);
-      }
-      const out = [Float32Array.from(losses), ...vars.map((v) => Float32Array.from(v.dataSync()))];
-      const fusedAdam = (kernelCounts.native.get(NativeAdamUpdate) ?? 0) - adamCalls;
-      model.dispose();
-      optimizer.dispose();
-      return { out, fusedAdam };
-    };
-    const want = await run('cpu');
-    const got = await run('native');
-    assert.equal(want.fusedAdam, 0);
-    assert.equal(got.fusedAdam, 3 * 6, 'one Adam kernel per variable and step');
-    assertAllClose(got.out, want.out, 1e-4, 'losses, weights');
-  });
-
-  test('applyAdamNative: the same weights and optimizer state as tf.AdamOptimizer; false off native', async () => {
-    registerNativeBackend();
-    const run = async (backend: string, fused: boolean) => {
-      assert.ok(await tf.setBackend(backend));
-      const tag = `${backend}_${fused}`;
-      // 20,000 elements: split across threads; 7: one short vector.
-      const vars = [tf.variable(tf.tensor1d(values(20000, 4)), true, `adam_w_${tag}`), tf.variable(tf.tensor1d(values(7, 5)), true, `adam_b_${tag}`)];
-      const opt = tf.train.adam(0.01, 0.9, 0.999, 1e-7);
-      for (let step = 0; step < 3; step++) {
-        const grads = Object.fromEntries(vars.map((v, i) => [v.name, tf.sub(tf.tensor1d(values(v.size, 10 + step * 2 + i)), 0.5)]));
-        if (fused) assert.ok(applyAdamNative(opt, grads));
-        else opt.applyGradients(grads);
-        tf.dispose(Object.values(grads));
-      }
-      const state = await opt.getWeights();
-      const out = [...vars, ...state.map((s) => s.tensor)].map((t) => Float32Array.from(t.dataSync()));
-      tf.dispose(vars);
-      opt.dispose();
-      return out;
-    };
-    assert.ok(await tf.setBackend('cpu'));
-    assert.equal(applyAdamNative(tf.train.adam(0.01), {}), false, 'returns false on cpu');
-    const want = await run('cpu', false);
-    const before = kernelCounts.native.get('NativeAdamUpdate') ?? 0;
-    const got = await run('native', true);
-    assert.equal((kernelCounts.native.get('NativeAdamUpdate') ?? 0) - before, 6);
-    assert.equal(got.length, want.length);
-    got.forEach((g, i) => {
-      for (let j = 0; j < g.length; j++) {
-        assert.ok(Math.abs(g[j]! - want[i]![j]!) <= 1e-6 * Math.max(Math.abs(want[i]![j]!), 1e-3), `tensor ${i}[${j}]: ${g[j]} vs ${want[i]![j]}`);
-      }
+  for (const [name, kernel] of [['adam', NativeAdamUpdate], ['sgd', NativeMomentumUpdate]] as const) {
+    test(`trainStep with ${name} and weight decay: three steps on native (fused, one-kernel update) match cpu`, async () => {
+      registerNativeBackend();
+      const run = async (backend: string) => {
+        assert.ok(await tf.setBackend(backend));
+        const model = getModel('seed-cnn').build({ inputShape: [32, 32, 3], numClasses: 10, activation: 'lisht', seed: 11 });
+        const optimizer = createOptimizer({ name, lr: 0.01, weightDecay: 1e-3 });
+        const vars = trainableVariables(model);
+        const calls = kernelCounts.native.get(kernel) ?? 0;
+        const losses: number[] = [];
+        for (let step = 0; step < 3; step++) {
+          const x = tf.tensor4d(values(4 * 32 * 32 * 3, 20 + step), [4, 32, 32, 3]);
+          const y = tf.tensor1d([step, 3, 5, 8], 'int32');
+          losses.push((await trainStep(model, optimizer, vars, x, y)).loss);
+          tf.dispose([x, y]);
+        }
+        const out = [Float32Array.from(losses), ...vars.map((v) => Float32Array.from(v.dataSync()))];
+        const fused = (kernelCounts.native.get(kernel) ?? 0) - calls;
+        model.dispose();
+        optimizer.dispose();
+        return { out, fused };
+      };
+      const want = await run('cpu');
+      const got = await run('native');
+      assert.equal(want.fused, 0);
+      assert.equal(got.fused, 3 * 6, 'one update kernel per variable and step');
+      assertAllClose(got.out, want.out, 1e-4, 'losses, weights');
     });
-  });
+  }
+
+  // Each fused update against the tfjs optimizer it stands in for.
+  const updates: Array<{ name: string; tfjs: string; kernel: string; make: () => tf.Optimizer; apply: (o: tf.Optimizer, g: tf.NamedTensorMap) => boolean }> = [
+    {
+      name: 'applyAdamNative',
+      tfjs: 'tf.AdamOptimizer',
+      kernel: NativeAdamUpdate,
+      make: () => tf.train.adam(0.01, 0.9, 0.999, 1e-7),
+      apply: (o, g) => applyAdamNative(o as tf.AdamOptimizer, g),
+    },
+    {
+      name: 'applyMomentumNative',
+      tfjs: 'tf.MomentumOptimizer',
+      kernel: NativeMomentumUpdate,
+      make: () => tf.train.momentum(0.01, 0.9),
+      apply: (o, g) => applyMomentumNative(o as tf.MomentumOptimizer, g),
+    },
+  ];
+  for (const u of updates) {
+    test(`${u.name}: the same weights and optimizer state as ${u.tfjs}; false off native`, async () => {
+      registerNativeBackend();
+      const run = async (backend: string, fused: boolean) => {
+        assert.ok(await tf.setBackend(backend));
+        const tag = `${u.name}_${backend}_${fused}`;
+        // 20,000 elements: split across threads; 7: one short vector.
+        const vars = [tf.variable(tf.tensor1d(values(20000, 4)), true, `w_${tag}`), tf.variable(tf.tensor1d(values(7, 5)), true, `b_${tag}`)];
+        const opt = u.make();
+        for (let step = 0; step < 3; step++) {
+          const grads = Object.fromEntries(vars.map((v, i) => [v.name, tf.sub(tf.tensor1d(values(v.size, 10 + step * 2 + i)), 0.5)]));
+          if (fused) assert.ok(u.apply(opt, grads));
+          else opt.applyGradients(grads);
+          tf.dispose(Object.values(grads));
+        }
+        const state = await opt.getWeights();
+        const out = [...vars, ...state.map((s) => s.tensor)].map((t) => Float32Array.from(t.dataSync()));
+        tf.dispose(vars);
+        opt.dispose();
+        return out;
+      };
+      assert.ok(await tf.setBackend('cpu'));
+      assert.equal(u.apply(u.make(), {}), false, 'returns false on cpu');
+      const want = await run('cpu', false);
+      const before = kernelCounts.native.get(u.kernel) ?? 0;
+      const got = await run('native', true);
+      assert.equal((kernelCounts.native.get(u.kernel) ?? 0) - before, 6);
+      assert.equal(got.length, want.length);
+      got.forEach((g, i) => {
+        for (let j = 0; j < g.length; j++) {
+          assert.ok(Math.abs(g[j]! - want[i]![j]!) <= 1e-6 * Math.max(Math.abs(want[i]![j]!), 1e-3), `tensor ${i}[${j}]: ${g[j]} vs ${want[i]![j]}`);
+        }
+      });
+    });
+  }
 
   test('500 training steps: tensor count constant, memory flat', async (t) => {
     registerNativeBackend();

@@ -74,6 +74,16 @@ export interface NativeAddon {
     oneMinusAccBeta1: number,
     oneMinusAccBeta2: number,
   ): void;
+  /** accumulation' = momentum * accumulation + gradient; value' = negLearningRate * accumulation' + value. */
+  momentumUpdate(
+    value: Float32Array,
+    accumulation: Float32Array,
+    gradient: Float32Array,
+    valueOut: Float32Array,
+    accumulationOut: Float32Array,
+    momentum: number,
+    negLearningRate: number,
+  ): void;
   /** FP32 multiply-add throughput of `threads` threads (default all) on register-resident data (GFLOP/s). */
   measurePeakGflops(iterations?: number, threads?: number): { gflops: number; threads: number };
 }

@@ -3,6 +3,7 @@ export { registerNativeBackend, requireNativeBackend, nativeBackendInfo, setNati
 export { loadNativeAddon, nativeAddonUnavailableReason, type NativeAddon } from './addon.js';
 export { NativeBackend } from './backend.js';
 export { applyAdamNative, NativeAdamUpdate } from './adam.js';
+export { applyMomentumNative, NativeMomentumUpdate } from './momentum.js';
 export { NATIVE_BACKEND, kernelCounts } from './kernels/util.js';
 export {
   conv2dBias,

@@ -17,6 +17,7 @@ import { reduceConfigs } from './kernels/reduce.js';
 import { NATIVE_BACKEND } from './kernels/util.js';
 import { fusedKernelConfigs } from './fused/index.js';
 import { adamUpdateConfig } from './adam.js';
+import { momentumUpdateConfig } from './momentum.js';
 
 /** Below `cpu` (1) and `wasm` (2): TF.js never picks it on its own, only `setBackend('native')`. */
 const PRIORITY = -1;
@@ -32,6 +33,7 @@ export const NATIVE_KERNEL_CONFIGS: readonly tf.KernelConfig[] = [
   batchNormConfig,
   ...fusedKernelConfigs,
   adamUpdateConfig,
+  momentumUpdateConfig,
 ];
 
 const ownNames = new Set(NATIVE_KERNEL_CONFIGS.map((c) => c.kernelName));

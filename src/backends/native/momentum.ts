@@ -1,0 +1,69 @@
+/**
+ * Momentum SGD's update as one native kernel per variable instead of TF.js's four element-wise
+ * ops. It keeps tf.MomentumOptimizer's own state (the accumulations, the iteration count), so
+ * checkpoints and `getWeights`/`setWeights` work unchanged and the two can alternate.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { NativeBackend } from './backend.js';
+import { bump, kernelCounts, NATIVE_BACKEND } from './kernels/util.js';
+
+/** Inputs `{value, accumulation, gradient}`; attrs `{momentum, learningRate}`; outputs `[value, accumulation]`. */
+export const NativeMomentumUpdate = 'NativeMomentumUpdate';
+
+type NamedTensor = { name: string; tensor: tf.Tensor };
+
+/** tf.MomentumOptimizer's fields this needs (private in its typings, public at run time). */
+interface MomentumState {
+  learningRate: number;
+  momentum: number;
+  useNesterov: boolean;
+  accumulations: Array<{ originalName: string; variable: tf.Variable } | undefined>;
+  incrementIterations(): void;
+}
+
+export const momentumUpdateConfig: tf.KernelConfig = {
+  kernelName: NativeMomentumUpdate,
+  backendName: NATIVE_BACKEND,
+  kernelFunc: ({ inputs, backend: b, attrs }) => {
+    bump(kernelCounts.native, NativeMomentumUpdate);
+    const backend = b as NativeBackend;
+    const { value, accumulation, gradient } = inputs as Record<string, tf.TensorInfo>;
+    const a = attrs as { momentum: number; learningRate: number };
+    const [w, acc, g] = [value!, accumulation!, gradient!].map((t) => {
+      const values = backend.f32(t);
+      if (values === undefined) throw new Error(`${NativeMomentumUpdate}: expected float32 tensors`);
+      return values;
+    }) as [Float32Array, Float32Array, Float32Array];
+    const out = [backend.alloc(w.length), backend.alloc(w.length)] as const;
+    // The constants as TF.js's ops see them: float32 scalars m and c = -learningRate.
+    backend.addon.momentumUpdate(w, acc, g, out[0], out[1], Math.fround(a.momentum), Math.fround(-a.learningRate));
+    return out.map((values) => backend.makeTensorInfo(value!.shape, 'float32', values));
+  },
+};
+
+/**
+ * Applies `optimizer`'s update for `grads` with the fused kernel when the current backend is
+ * `native` (and Nesterov momentum is off), and returns `true`; returns `false` (having done
+ * nothing) otherwise. For a MomentumOptimizer subclass:
+ * `if (!applyMomentumNative(this, grads)) super.applyGradients(grads);`.
+ */
+export function applyMomentumNative(optimizer: tf.MomentumOptimizer, grads: tf.NamedTensorMap | NamedTensor[]): boolean {
+  const o = optimizer as unknown as MomentumState;
+  if (tf.getBackend() !== NATIVE_BACKEND || o.useNesterov) return false;
+  const names = Array.isArray(grads) ? grads.map((g) => g.name) : Object.keys(grads);
+  tf.tidy(() => {
+    const attrs = { momentum: o.momentum, learningRate: o.learningRate };
+    names.forEach((name, i) => {
+      const value = tf.engine().registeredVariables[name]!;
+      o.accumulations[i] ??= { originalName: `${name}/momentum`, variable: tf.tidy(() => tf.variable(tf.zerosLike(value), false)) };
+      const gradient = Array.isArray(grads) ? grads[i]!.tensor : grads[name];
+      if (gradient == null) return;
+      const accumulation = o.accumulations[i]!.variable;
+      const [newValue, newAccumulation] = tf.engine().runKernel(NativeMomentumUpdate, { value, accumulation, gradient }, attrs) as tf.Tensor[];
+      accumulation.assign(newAccumulation!);
+      value.assign(newValue!);
+    });
+  });
+  o.incrementIterations();
+  return true;
+}
