@@ -5,6 +5,8 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { lisht, compositeLishtConfigs, Lisht, LishtGrad } from '../../src/index.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { compareToReference, denseGrid } from '../helpers/float.js';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { setSimdEnabled, simdFor } from '../../src/backends/wasm/simd/instance.js';
 
 // Independent float64 references: the textbook formulas, not the expm1 form the kernels use.
 const refLisht = (x: number): number => x * Math.tanh(x);
@@ -23,6 +25,20 @@ for (const k of tf.getKernelsForBackend('cpu')) {
   if (k.kernelName !== Lisht && k.kernelName !== LishtGrad) tf.registerKernel({ ...k, backendName: COMPOSITE });
 }
 for (const k of compositeLishtConfigs(COMPOSITE)) tf.registerKernel(k);
+
+// On wasm, float32 data goes through the SIMD module four lanes at a time and the tail through
+// JS; both paths must meet the same bound (and the SIMD one must really run here).
+test('lisht on wasm without SIMD (the JS loops) matches float64 within 1e-6, forward and gradient', async () => {
+  await useBackend('wasm');
+  assert.notEqual(simdFor(tf.backend() as BackendWasm), null, 'the SIMD module instantiates on this engine');
+  setSimdEnabled(false);
+  try {
+    assert.deepEqual(compareToReference(grid, await lisht(tf.tensor1d(grid)).data(), want, 1e-6), []);
+    assert.deepEqual(compareToReference(grid, await tf.grad((x: tf.Tensor) => lisht(x))(tf.tensor1d(grid)).data(), wantGrad, 1e-6), []);
+  } finally {
+    setSimdEnabled(true);
+  }
+});
 
 for (const backend of [...TEST_BACKENDS, COMPOSITE]) {
   test(`lisht on ${backend} matches float64 within 1e-6 over [-1e30, 1e30]`, async () => {

@@ -179,6 +179,39 @@ export class Code {
   f32x4Add(): this {
     return this.simd(0xe4);
   }
+  f32x4Sub(): this {
+    return this.simd(0xe5);
+  }
+  f32x4Mul(): this {
+    return this.simd(0xe6);
+  }
+  f32x4Div(): this {
+    return this.simd(0xe7);
+  }
+  f32x4Abs(): this {
+    return this.simd(0xe0);
+  }
+  f32x4Lt(): this {
+    return this.simd(0x43);
+  }
+  f32x4Ne(): this {
+    return this.simd(0x42);
+  }
+  v128Or(): this {
+    return this.simd(0x50);
+  }
+  /** Lanes shifted left by the i32 on the stack. */
+  i32x4Shl(): this {
+    return this.simd(0xab);
+  }
+  /** Float lanes to i32, truncating and saturating. */
+  i32x4TruncSatF32x4S(): this {
+    return this.simd(0xf8);
+  }
+  /** `v128.const` with one f32 in every lane. */
+  f32x4Const(v: number): this {
+    return this.v128F32(v, v, v, v);
+  }
 
   /** The body's encoding: locals, instructions, `end`. */
   encode(): number[] {

@@ -38,6 +38,8 @@ export interface SimdKernels {
   columnSums(x: number, acc: number, rows: number, cBytes: number): void;
   copyRuns: RunsKernel;
   addRuns: RunsKernel;
+  lisht(x: number, y: number, count: number): void;
+  lishtGrad(dy: number, x: number, dx: number, count: number): void;
 }
 
 const instances = new WeakMap<object, SimdKernels | null>();
