@@ -17,6 +17,8 @@ import {
   restoreBuiltinWasmKernels,
   wasmTrainingKernelNames,
 } from '../src/backends/wasm/register.js';
+// Registers `lisht` (kernels, activation name) for --activation lisht.
+import '../src/activations/index.js';
 
 const { values: opts } = parseArgs({
   options: {
