@@ -1,7 +1,7 @@
 /**
  * Training-mode BatchNormalization layers through `batchNormTraining` on `native`. tfjs-layers'
  * layer computes `moments` and `batchNorm`, whose gradients take a dozen full-size ops per
- * layer; this makes it two kernels forward and two backward. The layers of a model (nested
+ * layer; this makes it one kernel forward and one backward. The layers of a model (nested
  * ones included) get a `call` that takes the fused path when training on `native` over the
  * last axis and otherwise runs the layer's own; weights, moving statistics and the model's
  * saved form are unchanged.
