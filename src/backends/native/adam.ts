@@ -6,11 +6,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeBackend } from './backend.js';
 import { bump, kernelCounts, NATIVE_BACKEND } from './kernels/util.js';
+import { float32Inputs, forEachGradient, slot, type NamedTensor, type Slot } from './updates.js';
 
 /** Inputs `{value, m, v, gradient}`; attrs `{learningRate, beta1, beta2, epsilon, accBeta1, accBeta2}`; outputs `[value, m, v]`. */
 export const NativeAdamUpdate = 'NativeAdamUpdate';
-
-type NamedTensor = { name: string; tensor: tf.Tensor };
 
 /** tf.AdamOptimizer's fields this needs (private in its typings, public at run time). */
 interface AdamState {
@@ -20,8 +19,8 @@ interface AdamState {
   epsilon: number;
   accBeta1: tf.Variable;
   accBeta2: tf.Variable;
-  accumulatedFirstMoment: Array<{ originalName: string; variable: tf.Variable } | undefined>;
-  accumulatedSecondMoment: Array<{ originalName: string; variable: tf.Variable } | undefined>;
+  accumulatedFirstMoment: Slot[];
+  accumulatedSecondMoment: Slot[];
   incrementIterations(): void;
 }
 
@@ -35,11 +34,7 @@ export const adamUpdateConfig: tf.KernelConfig = {
     const backend = b as NativeBackend;
     const { value, m, v, gradient } = inputs as Record<string, tf.TensorInfo>;
     const a = attrs as { learningRate: number; beta1: number; beta2: number; epsilon: number; accBeta1: number; accBeta2: number };
-    const arrays = [value!, m!, v!, gradient!].map((t) => {
-      const values = backend.f32(t);
-      if (values === undefined) throw new Error(`${NativeAdamUpdate}: expected float32 tensors`);
-      return values;
-    });
+    const arrays = float32Inputs(backend, [value!, m!, v!, gradient!], NativeAdamUpdate);
     const n = arrays[0]!.length;
     const out = [backend.alloc(n), backend.alloc(n), backend.alloc(n)] as const;
     // The constants as TF.js's ops see them: float32 scalars, 1 - beta computed in float64 first.
@@ -60,7 +55,6 @@ export const adamUpdateConfig: tf.KernelConfig = {
 export function applyAdamNative(optimizer: tf.AdamOptimizer, grads: tf.NamedTensorMap | NamedTensor[]): boolean {
   if (tf.getBackend() !== NATIVE_BACKEND) return false;
   const o = optimizer as unknown as AdamState;
-  const names = Array.isArray(grads) ? grads.map((g) => g.name) : Object.keys(grads);
   tf.tidy(() => {
     const attrs = {
       learningRate: o.learningRate,
@@ -70,14 +64,10 @@ export function applyAdamNative(optimizer: tf.AdamOptimizer, grads: tf.NamedTens
       accBeta1: o.accBeta1.dataSync()[0]!,
       accBeta2: o.accBeta2.dataSync()[0]!,
     };
-    names.forEach((name, i) => {
-      const value = tf.engine().registeredVariables[name]!;
-      o.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.variable(tf.zerosLike(value), false)) };
-      o.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.variable(tf.zerosLike(value), false)) };
-      const gradient = Array.isArray(grads) ? grads[i]!.tensor : grads[name];
-      if (gradient == null) return;
-      const m = o.accumulatedFirstMoment[i]!.variable;
-      const v = o.accumulatedSecondMoment[i]!.variable;
+    forEachGradient(grads, (name, i, value, gradient) => {
+      const m = slot(o.accumulatedFirstMoment, i, name, 'm', value);
+      const v = slot(o.accumulatedSecondMoment, i, name, 'v', value);
+      if (gradient === null) return;
       const [newValue, newM, newV] = tf.engine().runKernel(NativeAdamUpdate, { value, m, v, gradient }, attrs) as tf.Tensor[];
       m.assign(newM!);
       v.assign(newV!);

@@ -6,18 +6,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NativeBackend } from './backend.js';
 import { bump, kernelCounts, NATIVE_BACKEND } from './kernels/util.js';
+import { float32Inputs, forEachGradient, slot, type NamedTensor, type Slot } from './updates.js';
 
 /** Inputs `{value, accumulation, gradient}`; attrs `{momentum, learningRate}`; outputs `[value, accumulation]`. */
 export const NativeMomentumUpdate = 'NativeMomentumUpdate';
-
-type NamedTensor = { name: string; tensor: tf.Tensor };
 
 /** tf.MomentumOptimizer's fields this needs (private in its typings, public at run time). */
 interface MomentumState {
   learningRate: number;
   momentum: number;
   useNesterov: boolean;
-  accumulations: Array<{ originalName: string; variable: tf.Variable } | undefined>;
+  accumulations: Slot[];
   incrementIterations(): void;
 }
 
@@ -29,11 +28,7 @@ export const momentumUpdateConfig: tf.KernelConfig = {
     const backend = b as NativeBackend;
     const { value, accumulation, gradient } = inputs as Record<string, tf.TensorInfo>;
     const a = attrs as { momentum: number; learningRate: number };
-    const [w, acc, g] = [value!, accumulation!, gradient!].map((t) => {
-      const values = backend.f32(t);
-      if (values === undefined) throw new Error(`${NativeMomentumUpdate}: expected float32 tensors`);
-      return values;
-    }) as [Float32Array, Float32Array, Float32Array];
+    const [w, acc, g] = float32Inputs(backend, [value!, accumulation!, gradient!], NativeMomentumUpdate) as [Float32Array, Float32Array, Float32Array];
     const out = [backend.alloc(w.length), backend.alloc(w.length)] as const;
     // The constants as TF.js's ops see them: float32 scalars m and c = -learningRate.
     backend.addon.momentumUpdate(w, acc, g, out[0], out[1], Math.fround(a.momentum), Math.fround(-a.learningRate));
@@ -50,15 +45,11 @@ export const momentumUpdateConfig: tf.KernelConfig = {
 export function applyMomentumNative(optimizer: tf.MomentumOptimizer, grads: tf.NamedTensorMap | NamedTensor[]): boolean {
   const o = optimizer as unknown as MomentumState;
   if (tf.getBackend() !== NATIVE_BACKEND || o.useNesterov) return false;
-  const names = Array.isArray(grads) ? grads.map((g) => g.name) : Object.keys(grads);
   tf.tidy(() => {
     const attrs = { momentum: o.momentum, learningRate: o.learningRate };
-    names.forEach((name, i) => {
-      const value = tf.engine().registeredVariables[name]!;
-      o.accumulations[i] ??= { originalName: `${name}/momentum`, variable: tf.tidy(() => tf.variable(tf.zerosLike(value), false)) };
-      const gradient = Array.isArray(grads) ? grads[i]!.tensor : grads[name];
-      if (gradient == null) return;
-      const accumulation = o.accumulations[i]!.variable;
+    forEachGradient(grads, (name, i, value, gradient) => {
+      const accumulation = slot(o.accumulations, i, name, 'momentum', value);
+      if (gradient === null) return;
       const [newValue, newAccumulation] = tf.engine().runKernel(NativeMomentumUpdate, { value, accumulation, gradient }, attrs) as tf.Tensor[];
       accumulation.assign(newAccumulation!);
       value.assign(newValue!);
