@@ -6,15 +6,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '../datasets/random.js';
 import { getModel } from '../models/registry.js';
-import { createAdam } from './optimizers.js';
+import type { ModelInput } from '../models/types.js';
+import { createOptimizer, type OptimizerConfig } from './optimizers.js';
 import { trainableVariables, trainStep } from './fit.js';
 
 export interface BenchOptions {
   model: string;
   activation: string;
-  inputShape: number[];
-  numClasses: number;
+  /** The data set's input: its shape, classes, kind (text gets token ids) and vocabulary. */
+  input: ModelInput;
   batchSize: number;
+  /** Default Adam with Keras's defaults (the article's). */
+  optimizer?: OptimizerConfig;
   /** Timed steps; default 20. */
   steps?: number;
   /** Untimed steps first; default 10 (the JIT, oneDNN's caches and memory pools settle). */
@@ -25,6 +28,7 @@ export interface BenchResult {
   backend: string;
   model: string;
   activation: string;
+  optimizer: string;
   batch_size: number;
   steps: number;
   /** Median of the timed steps. */
@@ -40,17 +44,23 @@ function median(values: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Times training steps on the current backend with random data in the data set's shape. */
+/** Times training steps on the current backend with random data of the data set's kind and shape. */
 export async function benchTraining(options: BenchOptions): Promise<BenchResult> {
   const steps = options.steps ?? 20;
   const warmup = options.warmup ?? 10;
-  const model = getModel(options.model).build({ inputShape: options.inputShape, numClasses: options.numClasses, activation: options.activation, seed: 1 });
-  const optimizer = createAdam();
+  const { input } = options;
+  const model = getModel(options.model).build({ ...input, activation: options.activation, seed: 1 });
+  const optimizerConfig = options.optimizer ?? { name: 'adam' };
+  const optimizer = createOptimizer(optimizerConfig);
   const vars = trainableVariables(model);
   const rng = createRng('bench');
-  const size = options.batchSize * options.inputShape.reduce((a, b) => a * b, 1);
-  const x = tf.tensor(Float32Array.from({ length: size }, () => rng()), [options.batchSize, ...options.inputShape]);
-  const y = tf.tensor1d(Int32Array.from({ length: options.batchSize }, () => Math.floor(rng() * options.numClasses)), 'int32');
+  const size = options.batchSize * input.inputShape.reduce((a, b) => a * b, 1);
+  const shape = [options.batchSize, ...input.inputShape];
+  const x =
+    input.kind === 'text'
+      ? tf.tensor(Int32Array.from({ length: size }, () => Math.floor(rng() * input.vocabularySize!)), shape, 'int32')
+      : tf.tensor(Float32Array.from({ length: size }, () => rng()), shape);
+  const y = tf.tensor1d(Int32Array.from({ length: options.batchSize }, () => Math.floor(rng() * input.numClasses)), 'int32');
   const times: number[] = [];
   try {
     for (let i = 0; i < warmup + steps; i++) {
@@ -68,6 +78,7 @@ export async function benchTraining(options: BenchOptions): Promise<BenchResult>
     backend: tf.getBackend(),
     model: options.model,
     activation: options.activation,
+    optimizer: optimizerConfig.name,
     batch_size: options.batchSize,
     steps,
     ms_per_step: ms,

@@ -280,6 +280,39 @@ describe('native kernels match cpu', { skip }, () => {
     for (const [shape, begin, sz] of cases) await compareToCpu('Slice', { x: lcgInput(shape, 6) }, { begin, size: sz }, `${shape} begin=${begin} size=${sz}`, false, 0);
   });
 
+  test('SplitV and Transpose: pieces along any axis, any permutation (the LSTM gates and time-major layout)', async () => {
+    const splits: Array<[Shape, number | number[], number]> = [
+      [[10, 512], 4, 1], // an LSTM's four gates
+      [[6, 4, 5], [1, 2, 3], 0],
+      [[3, 8, 2], [5, -1], 1],
+      [[2, 3, 4, 6], 2, -1],
+    ];
+    for (const [shape, numOrSizeSplits, axis] of splits) {
+      await compareToCpu('SplitV', { x: lcgInput(shape, 9) }, { numOrSizeSplits, axis }, `${shape} ${JSON.stringify(numOrSizeSplits)} axis=${axis}`, false, 0);
+    }
+    const perms: Array<[Shape, number[]]> = [
+      [[10, 40, 128], [1, 0, 2]],
+      [[7, 9], [1, 0]],
+      [[2, 3, 4, 5], [0, 2, 1, 3]],
+      [[2, 3, 4, 5], [3, 2, 1, 0]],
+      [[4, 5, 6], [0, 1, 2]],
+      [[5], [0]],
+    ];
+    for (const [shape, perm] of perms) await compareToCpu('Transpose', { x: lcgInput(shape, 10) }, { perm }, `${shape} perm=${perm}`, false, 0);
+  });
+
+  test('UnsortedSegmentSum: repeated, missing and out-of-range ids; an embedding gradient', async () => {
+    const cases: Array<[Shape, number[], number]> = [
+      [[6, 3], [0, 2, 2, 5, -1, 9], 6],
+      [[4, 2, 3], [1, 1, 1, 1], 3],
+      [[400, 128], Array.from({ length: 400 }, (_, i) => (i * 7919) % 20002), 20002],
+    ];
+    for (const [shape, ids, numSegments] of cases) {
+      const inputs = { x: lcgInput(shape, 11), segmentIds: { shape: [ids.length], values: ids, dtype: 'int32' as const } };
+      await compareToCpu('UnsortedSegmentSum', inputs, { numSegments }, `${shape} ${numSegments} segments`, false, 1e-6);
+    }
+  });
+
   test('PadV2: any axes, asymmetric, constant values; the zero-padded ResNet shortcut', async () => {
     const cases: Array<[Shape, Array<[number, number]>, number]> = [
       [[128, 16, 16, 16], [[0, 0], [0, 0], [0, 0], [8, 8]], 0], // the ResNet's channel padding

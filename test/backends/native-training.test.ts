@@ -100,6 +100,28 @@ describe('native backend', { skip }, () => {
     }
   }
 
+  test('lstm (lisht): loss and every weight gradient match cpu within 1e-4, through the native split, transpose and segment sum', async () => {
+    registerNativeBackend();
+    const run = async (backend: string) => {
+      assert.ok(await tf.setBackend(backend));
+      const model = getModel('lstm').build({ inputShape: [6], numClasses: 2, activation: 'lisht', seed: 4, vocabularySize: 50 });
+      const x = tf.tensor2d(Int32Array.from({ length: 3 * 6 }, (_, i) => (i * 17) % 50), [3, 6], 'int32');
+      const y = tf.tensor1d([0, 1, 1], 'int32');
+      const vars = trainableVariables(model);
+      const before = new Map(kernelCounts.native);
+      const { value, grads } = tf.variableGrads(() => sparseCategoricalCrossentropy(forward(model, x, true), y), vars);
+      const out = [value, ...vars.map((v) => grads[v.name]!)].map((t) => Float32Array.from(t.dataSync()));
+      const ran = [...kernelCounts.native].filter(([k, n]) => n > (before.get(k) ?? 0)).map(([k]) => k);
+      tf.dispose([x, y, value, ...Object.values(grads)]);
+      model.dispose();
+      return { out, ran };
+    };
+    const want = await run('cpu');
+    const got = await run('native');
+    for (const k of ['SplitV', 'UnsortedSegmentSum', LishtGrad]) assert.ok(got.ran.includes(k), `${k} ran natively`);
+    assertAllClose(got.out, want.out, 1e-4, 'loss, gradients');
+  });
+
   for (const [name, kernel] of [['adam', NativeAdamUpdate], ['sgd', NativeMomentumUpdate]] as const) {
     test(`trainStep with ${name} and weight decay: three steps on native (fused, one-kernel update) match cpu`, async () => {
       registerNativeBackend();

@@ -1,8 +1,4 @@
-/**
- * `UnsortedSegmentSum` for wasm, which lacks it; it is the gradient of `gather` (embedding
- * lookups). Rows of `x` are added into their segment's row; ids outside `[0, numSegments)` are
- * dropped, as on the cpu backend.
- */
+/** `UnsortedSegmentSum` for wasm, which lacks it (see `segment_sum.ts`). */
 import { UnsortedSegmentSum, util } from '@tensorflow/tfjs-core';
 import type {
   KernelConfig,
@@ -12,6 +8,7 @@ import type {
   UnsortedSegmentSumInputs,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { segmentSumInto } from '../segment_sum.js';
 
 function unsortedSegmentSum(args: {
   inputs: UnsortedSegmentSumInputs;
@@ -25,20 +22,9 @@ function unsortedSegmentSum(args: {
   if (x.dtype !== 'float32' && x.dtype !== 'int32') {
     throw new Error(`UnsortedSegmentSum on wasm supports float32 and int32, not ${x.dtype}`);
   }
-  const rows = util.sizeFromShape(segmentIds.shape);
   const inner = util.sizeFromShape(x.shape.slice(segmentIds.shape.length));
   const out = backend.makeOutput([numSegments, ...x.shape.slice(segmentIds.shape.length)], x.dtype);
-  const outValues = backend.typedArrayFromHeap(out);
-  const xValues = backend.typedArrayFromHeap(x);
-  const ids = backend.typedArrayFromHeap(segmentIds);
-  outValues.fill(0);
-  for (let r = 0; r < rows; r++) {
-    const id = ids[r]!;
-    if (!(id >= 0 && id < numSegments)) continue;
-    const from = r * inner;
-    const to = id * inner;
-    for (let j = 0; j < inner; j++) outValues[to + j] += xValues[from + j]!;
-  }
+  segmentSumInto(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(segmentIds), inner, numSegments, backend.typedArrayFromHeap(out) as Float32Array | Int32Array);
   return out;
 }
 

@@ -1,16 +1,16 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { selectBackend } from '../../backends/select.js';
-import { parseDatasetName } from '../../datasets/registry.js';
-import { DATASET_INPUTS } from '../../models/inputs.js';
 import { getActivation } from '../../activations/zoo.js';
-import { getModel } from '../../models/registry.js';
 import { benchTraining } from '../../training/bench.js';
+import { OPTIMIZER_NAMES, type OptimizerName } from '../../training/optimizers.js';
 import { positiveInt } from '../flags.js';
+import { resolveModelInput } from '../model_input.js';
 import '../../index.js';
 
 interface Flags {
   model: string;
-  dataset: string;
+  dataset?: string;
+  optimizer: OptimizerName;
   activation: string;
   backend: string;
   batchSize: number;
@@ -24,24 +24,24 @@ export function register(program: Command): void {
     .command('bench')
     .description('Time training steps of a model on a backend (median ms/step after warm-up)')
     .option('--model <name>', 'model architecture', 'seed-cnn')
-    .option('--dataset <name>', 'data set that fixes the input shape and class count', 'cifar10')
+    .option('--dataset <name>', 'data set that fixes the input shape and class count (default: the first the model fits)')
     .option('--activation <name>', 'activation', 'lisht')
     .option('--backend <name>', 'auto, tensorflow, native, wasm or cpu', 'auto')
+    .addOption(new Option('--optimizer <name>', 'optimizer, with its defaults').choices([...OPTIMIZER_NAMES]).default('adam'))
     .option('--batch-size <n>', 'batch size', positiveInt, 100)
     .option('--steps <n>', 'timed steps', positiveInt, 20)
     .option('--warmup <n>', 'untimed steps before timing (JIT, caches, memory pools settle)', positiveInt, 10)
     .option('--json', 'print one JSON object')
     .action(async (flags: Flags) => {
-      getModel(flags.model);
       const activation = getActivation(flags.activation).name;
-      const input = DATASET_INPUTS[parseDatasetName(flags.dataset)];
+      const { input } = resolveModelInput(flags.model, flags.dataset, [activation]);
       const backend = await selectBackend(flags.backend);
       if (!flags.json) process.stdout.write(`Backend: ${backend}\n`);
       const result = await benchTraining({
         model: flags.model,
         activation,
-        inputShape: input.inputShape,
-        numClasses: input.numClasses,
+        input,
+        optimizer: { name: flags.optimizer },
         batchSize: flags.batchSize,
         steps: flags.steps,
         warmup: flags.warmup,
@@ -50,7 +50,7 @@ export function register(program: Command): void {
         process.stdout.write(JSON.stringify(result) + '\n');
       } else {
         process.stdout.write(
-          `${result.model} ${result.activation} on ${result.backend}, batch ${result.batch_size}: ` +
+          `${result.model} ${result.activation} on ${result.backend}, ${result.optimizer}, batch ${result.batch_size}: ` +
             `${result.ms_per_step.toFixed(1)} ms/step (median of ${result.steps}; min ${result.min_ms.toFixed(1)}, max ${result.max_ms.toFixed(1)}), ` +
             `${Math.round(result.images_per_sec)} images/s\n`,
         );

@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
 import { selectBackend } from '../../backends/select.js';
-import { parseDatasetName } from '../../datasets/registry.js';
-import { defaultDatasetFor } from '../../models/defaults.js';
-import { DATASET_INPUTS } from '../../models/inputs.js';
-import { checkModelFits, getModel } from '../../models/registry.js';
 import { formatModelSummary, modelSummary } from '../../models/summary.js';
 import { positiveIntList } from '../flags.js';
+import { resolveModelInput } from '../model_input.js';
 import '../../index.js';
 
 interface Flags {
@@ -26,10 +23,7 @@ export function register(program: Command): void {
     .option('--hidden-units <list>', 'mlp: comma-separated hidden layer widths (default 256,128)', positiveIntList)
     .option('--json', 'print the summary as JSON')
     .action(async (flags: Flags) => {
-      const definition = getModel(flags.model);
-      const dataset = flags.dataset === undefined ? defaultDatasetFor(definition.name) : parseDatasetName(flags.dataset);
-      const input = DATASET_INPUTS[dataset];
-      checkModelFits(definition, dataset, input, [flags.activation]);
+      const { definition, input } = resolveModelInput(flags.model, flags.dataset, [flags.activation]);
       await selectBackend('cpu');
       const model = definition.build({ ...input, activation: flags.activation, seed: 1, hiddenUnits: flags.hiddenUnits });
       const summary = modelSummary(model);

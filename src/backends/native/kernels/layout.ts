@@ -1,10 +1,11 @@
 /**
- * Float32 data movement: Tile, Slice and PadV2 as copies of contiguous runs (`set`,
- * `copyWithin`: memcpy underneath). The cpu kernels move one element at a time through index
+ * Float32 data movement: Tile, Slice, SplitV, Transpose, PadV2 and UnsortedSegmentSum as copies
+ * (or sums) of contiguous runs (`set`, `copyWithin`: memcpy underneath). The cpu kernels move one element at a time through index
  * arithmetic, which made a ResNet's shortcuts and BatchNorm gradients (a Tile of the
  * per-channel statistics back to the activation's shape) cost seconds per step.
  */
-import { slice_util } from '@tensorflow/tfjs-core';
+import { backend_util, slice_util, util } from '@tensorflow/tfjs-core';
+import { segmentSumInto } from '../../segment_sum.js';
 import { nativeKernel, sizeOf } from './util.js';
 
 /** Row-major strides of `shape`. */
@@ -67,15 +68,9 @@ export const tileConfig = nativeKernel('Tile', ({ inputs, backend, attrs }) => {
   return backend.makeTensorInfo(outShape, 'float32', out);
 });
 
-export const sliceConfig = nativeKernel('Slice', ({ inputs, backend, attrs }) => {
-  const { x } = inputs;
-  const xv = backend.f32(x);
-  if (!xv || x.shape.length === 0) return null;
-  const [begin, size] = slice_util.parseSliceParams(x as never, attrs.begin as number[], attrs.size as number[]);
-  slice_util.assertParamsValid(x as never, begin, size);
-  const out = backend.alloc(sizeOf(size));
-  if (out.length === 0) return backend.makeTensorInfo(size, 'float32', out);
-  const shape = x.shape;
+/** Writes the block of `x` (shape `shape`) at `begin` of extent `size` into `out`, row-major. */
+function sliceInto(x: Float32Array, shape: readonly number[], begin: readonly number[], size: readonly number[], out: Float32Array): void {
+  if (out.length === 0) return;
   const strides = stridesOf(shape);
   // The trailing axes the slice takes whole join the innermost run.
   let axis = shape.length - 1;
@@ -84,10 +79,80 @@ export const sliceConfig = nativeKernel('Slice', ({ inputs, backend, attrs }) =>
   const first = begin[axis]! * strides[axis]!;
   let at = 0;
   forOuter(size, axis, begin, strides, (offset) => {
-    out.set(xv.subarray(offset + first, offset + first + run), at);
+    out.set(x.subarray(offset + first, offset + first + run), at);
     at += run;
   });
+}
+
+export const sliceConfig = nativeKernel('Slice', ({ inputs, backend, attrs }) => {
+  const { x } = inputs;
+  const xv = backend.f32(x);
+  if (!xv || x.shape.length === 0) return null;
+  const [begin, size] = slice_util.parseSliceParams(x as never, attrs.begin as number[], attrs.size as number[]);
+  slice_util.assertParamsValid(x as never, begin, size);
+  const out = backend.alloc(sizeOf(size));
+  sliceInto(xv, x.shape, begin, size, out);
   return backend.makeTensorInfo(size, 'float32', out);
+});
+
+/** Split along one axis: one slice per piece (an LSTM splits its gates this way every step). */
+export const splitConfig = nativeKernel('SplitV', ({ inputs, backend, attrs }) => {
+  const { x } = inputs;
+  const xv = backend.f32(x);
+  if (!xv || x.shape.length === 0) return null;
+  const axis = util.parseAxisParam(attrs.axis as number, x.shape)[0]!;
+  const sizes = backend_util.prepareSplitSize(x as never, attrs.numOrSizeSplits as number | number[], axis);
+  const begin = new Array<number>(x.shape.length).fill(0);
+  return sizes.map((n) => {
+    const size = [...x.shape];
+    size[axis] = n;
+    const out = backend.alloc(sizeOf(size));
+    sliceInto(xv, x.shape, begin, size, out);
+    begin[axis]! += n;
+    return backend.makeTensorInfo(size, 'float32', out);
+  });
+});
+
+/** Any permutation: the trailing axes it keeps in place are copied as runs. */
+export const transposeConfig = nativeKernel('Transpose', ({ inputs, backend, attrs }) => {
+  const { x } = inputs;
+  const xv = backend.f32(x);
+  if (!xv) return null;
+  const perm = attrs.perm as number[];
+  const shape = x.shape;
+  const outShape = perm.map((p) => shape[p]!);
+  const out = backend.alloc(xv.length);
+  let keep = perm.length;
+  while (keep > 0 && perm[keep - 1] === keep - 1) keep--;
+  if (keep === 0 || xv.length === 0) {
+    out.set(xv);
+  } else {
+    const inStrides = stridesOf(shape);
+    const run = sizeOf(shape.slice(keep));
+    const strides = perm.slice(0, keep).map((p) => inStrides[p]!);
+    let at = 0;
+    forOuter(outShape, keep, new Array<number>(keep).fill(0), strides, (offset) => {
+      if (run === 1) out[at++] = xv[offset]!;
+      else {
+        out.set(xv.subarray(offset, offset + run), at);
+        at += run;
+      }
+    });
+  }
+  return backend.makeTensorInfo(outShape, 'float32', out);
+});
+
+/** The gradient of `gather` (embedding lookups): rows added into their segment's row. */
+export const unsortedSegmentSumConfig = nativeKernel('UnsortedSegmentSum', ({ inputs, backend, attrs }) => {
+  const { x, segmentIds } = inputs;
+  const xv = backend.f32(x);
+  if (!xv || segmentIds.dtype !== 'int32') return null;
+  const ids = backend.data.get(segmentIds.dataId).values as Int32Array;
+  const numSegments = attrs.numSegments as number;
+  const innerShape = x.shape.slice(segmentIds.shape.length);
+  const out = backend.alloc(numSegments * sizeOf(innerShape));
+  segmentSumInto(xv, ids, sizeOf(innerShape), numSegments, out);
+  return backend.makeTensorInfo([numSegments, ...innerShape], 'float32', out);
 });
 
 export const padConfig = nativeKernel('PadV2', ({ inputs, backend, attrs }) => {
@@ -114,4 +179,4 @@ export const padConfig = nativeKernel('PadV2', ({ inputs, backend, attrs }) => {
   return backend.makeTensorInfo(outShape, 'float32', out);
 });
 
-export const layoutConfigs = [tileConfig, sliceConfig, padConfig];
+export const layoutConfigs = [tileConfig, sliceConfig, splitConfig, transposeConfig, padConfig, unsortedSegmentSumConfig];
