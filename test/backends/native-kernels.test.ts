@@ -301,6 +301,21 @@ describe('native kernels match cpu', { skip }, () => {
     for (const [shape, perm] of perms) await compareToCpu('Transpose', { x: lcgInput(shape, 10) }, { perm }, `${shape} perm=${perm}`, false, 0);
   });
 
+  test('GatherV2: any axis, repeated ids, an embedding lookup; out-of-range ids get the cpu error', async () => {
+    const cases: Array<[Shape, Shape, number[], number]> = [
+      [[20002, 128], [10, 40], Array.from({ length: 400 }, (_, i) => (i * 7919) % 20002), 0],
+      [[5, 3], [4], [4, 0, 0, 2], 0],
+      [[2, 6, 3], [2, 2], [5, 1, 1, 0], 1],
+      [[3, 4], [3], [3, 3, 0], 1],
+    ];
+    for (const [shape, idShape, ids, axis] of cases) {
+      const inputs = { x: lcgInput(shape, 12), indices: { shape: idShape, values: ids, dtype: 'int32' as const } };
+      await compareToCpu('GatherV2', inputs, { axis, batchDims: 0 }, `${shape} ids ${idShape} axis=${axis}`, false, 0);
+    }
+    await useBackend('native');
+    assert.throws(() => tf.gather(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor1d([2], 'int32')).dataSync(), /GatherV2|index/);
+  });
+
   test('UnsortedSegmentSum: repeated, missing and out-of-range ids; an embedding gradient', async () => {
     const cases: Array<[Shape, number[], number]> = [
       [[6, 3], [0, 2, 2, 5, -1, 9], 6],

@@ -1,5 +1,5 @@
 /**
- * Float32 data movement: Tile, Slice, SplitV, Transpose, PadV2 and UnsortedSegmentSum as copies
+ * Float32 data movement: Tile, Slice, SplitV, Transpose, PadV2, GatherV2 and UnsortedSegmentSum as copies
  * (or sums) of contiguous runs (`set`, `copyWithin`: memcpy underneath). The cpu kernels move one element at a time through index
  * arithmetic, which made a ResNet's shortcuts and BatchNorm gradients (a Tile of the
  * per-channel statistics back to the activation's shape) cost seconds per step.
@@ -142,6 +142,30 @@ export const transposeConfig = nativeKernel('Transpose', ({ inputs, backend, att
   return backend.makeTensorInfo(outShape, 'float32', out);
 });
 
+/** `gather` along one axis (embedding lookups) as row copies; out-of-range ids go to cpu's error. */
+export const gatherConfig = nativeKernel('GatherV2', ({ inputs, backend, attrs }) => {
+  const { x, indices } = inputs;
+  const xv = backend.f32(x);
+  if (!xv || indices.dtype !== 'int32' || ((attrs.batchDims as number | undefined) ?? 0) !== 0) return null;
+  const ids = backend.data.get(indices.dataId).values as Int32Array;
+  const axis = util.parseAxisParam(attrs.axis as number, x.shape)[0]!;
+  const n = x.shape[axis]!;
+  if (ids.some((id) => !(id >= 0 && id < n))) return null;
+  const outer = sizeOf(x.shape.slice(0, axis));
+  const inner = sizeOf(x.shape.slice(axis + 1));
+  const outShape = [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)];
+  const out = backend.alloc(sizeOf(outShape));
+  let at = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < ids.length; k++) {
+      const from = (o * n + ids[k]!) * inner;
+      out.set(xv.subarray(from, from + inner), at);
+      at += inner;
+    }
+  }
+  return backend.makeTensorInfo(outShape, 'float32', out);
+});
+
 /** The gradient of `gather` (embedding lookups): rows added into their segment's row. */
 export const unsortedSegmentSumConfig = nativeKernel('UnsortedSegmentSum', ({ inputs, backend, attrs }) => {
   const { x, segmentIds } = inputs;
@@ -179,4 +203,4 @@ export const padConfig = nativeKernel('PadV2', ({ inputs, backend, attrs }) => {
   return backend.makeTensorInfo(outShape, 'float32', out);
 });
 
-export const layoutConfigs = [tileConfig, sliceConfig, splitConfig, transposeConfig, padConfig, unsortedSegmentSumConfig];
+export const layoutConfigs = [tileConfig, sliceConfig, splitConfig, transposeConfig, padConfig, gatherConfig, unsortedSegmentSumConfig];
