@@ -18,7 +18,10 @@ import { loadNativeAddon, nativeAddonUnavailableReason, registerNativeBackend } 
 import { getModel } from '../src/models/registry.js';
 import { sparseCategoricalCrossentropy } from '../src/training/losses.js';
 import { ADAM_EPSILON, createAdam } from '../src/training/optimizers.js';
+import { median } from '../src/training/bench.js';
 import { trainableVariables, trainStep } from '../src/training/fit.js';
+import { trainingStepFlops } from '../src/training/flops.js';
+import { peakFlops } from './peak.js';
 
 const ACTIVATIONS = ['relu', 'lisht'] as const;
 const TORCH_PLAIN = 'PyTorch (NCHW, OMP default)';
@@ -36,11 +39,6 @@ const WARMUP = 10;
 const PROFILE = process.argv.includes('--profile');
 const TORCH = !process.argv.includes('--no-torch');
 
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 const seedCnn = (activation: Activation) => getModel('seed-cnn').build({ inputShape: [32, 32, 3], numClasses: 10, activation, seed: 1 });
 
@@ -135,15 +133,6 @@ function torchRound(py: string, threads: number): Record<Activation, { plain: nu
   return { relu: pick('relu'), lisht: pick('lisht') };
 }
 
-/** FLOPs of one step: convolutions forward, filter gradient, input gradient of the second; dense x 3. */
-function stepFlops(): number {
-  const conv = (oh: number, oc: number, k: number) => 2 * BATCH * oh * oh * oc * k;
-  const c1 = conv(30, 32, 27);
-  const c2 = conv(13, 64, 288);
-  const dense = 2 * BATCH * 2304 * 10;
-  return 2 * c1 + 3 * c2 + 3 * dense;
-}
-
 /**
  * Wraps every `native` kernel to record its own time per call, by name and input shapes. A
  * kernel's figure is its median call time times its calls per step (medians keep the
@@ -186,11 +175,9 @@ async function main(): Promise<void> {
   await tf.setBackend('native');
   const addon = loadNativeAddon();
   const info = addon.info();
-  // Per core, best of several tries (a busy machine only lowers it), times the threads used.
-  const perCore = Math.max(...Array.from({ length: 5 }, () => addon.measurePeakGflops(1e7, 1).gflops));
-  const peak = perCore * info.threads;
+  const peak = peakFlops()!;
   const py = TORCH ? findTorchPython() : undefined;
-  console.log(`oneDNN ${info.dnnl} (${info.isa}), ${info.threads} threads; FMA peak ${perCore.toFixed(0)} GFLOP/s per core (measured) x ${info.threads}; batch ${BATCH}; ${ROUNDS} rounds x ${STEPS} steps`);
+  console.log(`oneDNN ${info.dnnl} (${info.isa}), ${info.threads} threads; fp32 peak ${(peak.flops / 1e9).toFixed(0)} GFLOP/s (${peak.how}); batch ${BATCH}; ${ROUNDS} rounds x ${STEPS} steps`);
   if (TORCH && py === undefined) console.log('PyTorch: no python3 with torch found, skipped');
   else if (py !== undefined) console.log(`PyTorch ${spawnSync(py, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).stdout.trim()} (${py}), ${info.threads} threads`);
 
@@ -209,7 +196,9 @@ async function main(): Promise<void> {
     }
   }
 
-  const flops = stepFlops();
+  const flopsModel = seedCnn('relu');
+  const flops = trainingStepFlops(flopsModel, BATCH);
+  flopsModel.dispose();
   const ref = (name: string, act: Activation) => (times.has(`${name}|${act}`) ? median(times.get(`${name}|${act}`)!) : undefined);
   const ratio = (ms: number, r: number | undefined) => (r === undefined ? '' : `${(ms / r).toFixed(2)}x`);
   console.log('');
@@ -219,12 +208,12 @@ async function main(): Promise<void> {
   for (const [key, t] of times) {
     const [name, act] = key.split('|') as [string, Activation];
     const ms = median(t);
-    const pct = ((flops / (ms / 1000) / 1e9 / peak) * 100).toFixed(1);
+    const pct = ((flops / (ms / 1000) / peak.flops) * 100).toFixed(1);
     const row = [name.padEnd(34), act.padEnd(6), ms.toFixed(1).padStart(8), ((BATCH * 1000) / ms).toFixed(0).padStart(7)];
     row.push(ratio(ms, ref(TORCH_PLAIN, act)).padStart(11), ratio(ms, ref(TORCH_BEST, act)).padStart(8), pct.padStart(7));
     console.log(row.join(' '));
   }
-  console.log(`(% peak: ${(flops / 1e9).toFixed(2)} GFLOP per step over the measured FMA peak; ratios: ms/step over PyTorch's as its script runs by default, and over its fastest configuration)`);
+  console.log(`(% peak: ${(flops / 1e9).toFixed(2)} GFLOP per step over the fp32 peak; ratios: ms/step over PyTorch's as its script runs by default, and over its fastest configuration)`);
   if (torchConfigs.size > 0) console.log(`(PyTorch fastest, per round: ${[...torchConfigs].join('; ')})`);
   console.log(`(native: OpenMP wait policy ${process.env.OMP_WAIT_POLICY ?? (process.env.GOMP_SPINCOUNT ? 'GOMP_SPINCOUNT=' + process.env.GOMP_SPINCOUNT : 'PASSIVE (default)')})`);
 

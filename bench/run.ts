@@ -5,17 +5,15 @@
  * from its own process (`lisht bench --json`), so backends do not share warm caches or heaps.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '../src/index.js';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { loadNativeAddon, nativeAddonUnavailableReason } from '../src/backends/native/index.js';
 import { selectBackend } from '../src/backends/select.js';
 import { buildSeedCnn } from '../src/models/seed_cnn.js';
 import { formatTable, fixed } from '../src/reports/table.js';
 import { trainingStepFlops } from '../src/training/flops.js';
+import { peakFlops } from './peak.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'dist/src/cli/main.js');
@@ -36,35 +34,6 @@ function runJson(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.e
   const line = r.stdout?.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) return (r.stderr || r.stdout || `exit ${r.status}`).trim().split('\n').pop() ?? '';
   return JSON.parse(line) as Record<string, unknown>;
-}
-
-interface Peak {
-  flops: number;
-  how: string;
-}
-
-/**
- * The machine's fp32 peak: measured by the native addon (multiply-adds on registers, all
- * threads at once, best of five) where it is built, else nominal from /proc/cpuinfo (cores x
- * clock x FLOPs per cycle of the widest FMA units), which needs a clock the CPU reports or
- * `LISHT_CPU_GHZ`.
- */
-function peakFlops(): Peak | undefined {
-  if (nativeAddonUnavailableReason() === undefined) {
-    const addon = loadNativeAddon();
-    const runs = Array.from({ length: 5 }, () => addon.measurePeakGflops(1e7));
-    const best = Math.max(...runs.map((r) => r.gflops));
-    return { flops: best * 1e9, how: `measured: fp32 multiply-adds on ${runs[0]!.threads} threads` };
-  }
-  if (!existsSync('/proc/cpuinfo')) return undefined;
-  const info = readFileSync('/proc/cpuinfo', 'utf8');
-  const flags = /^flags\s*:(.*)$/m.exec(info)?.[1] ?? '';
-  const perCycle = /\bavx512f\b/.test(flags) ? 64 : /\bfma\b/.test(flags) && /\bavx2\b/.test(flags) ? 32 : 8;
-  // Virtual machines often report no clock; LISHT_CPU_GHZ supplies it.
-  const mhz = Number(process.env.LISHT_CPU_GHZ ?? 0) * 1000 || Math.max(...cpus().map((c) => c.speed));
-  if (!(mhz > 0)) return undefined;
-  const cores = cpus().length;
-  return { flops: cores * mhz * 1e6 * perCycle, how: `nominal: ${cores} cores x ${(mhz / 1000).toFixed(2)} GHz x ${perCycle} FLOP/cycle` };
 }
 
 async function main(): Promise<void> {

@@ -19,6 +19,7 @@ import {
 } from '../src/backends/wasm/register.js';
 // Registers `lisht` (kernels, activation name) for --activation lisht.
 import '../src/activations/index.js';
+import { median } from '../src/training/bench.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -69,12 +70,6 @@ function makeStep(model: tfl.Sequential, x: tf.Tensor4D, labels: tf.Tensor1D) {
     loss.dispose();
     return value;
   };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 function timeOnce(step: () => number): number {

@@ -67,19 +67,26 @@ export function resolveOptimizerConfig(config: OptimizerConfig): ResolvedOptimiz
   return { name, lr, momentum, weightDecay };
 }
 
-/** The gradients plus `weightDecay` times their variables (no copy when the decay is 0). */
-function decayed(grads: tf.NamedTensorMap | NamedTensor[], weightDecay: number): { list: NamedTensor[]; owned: tf.Tensor[] } {
+/**
+ * Calls `apply` with the gradients plus `weightDecay` times their variables (the gradients
+ * themselves when the decay is 0), and disposes the sums afterwards.
+ */
+function applyDecayed(grads: tf.NamedTensorMap | NamedTensor[], weightDecay: number, apply: (list: NamedTensor[]) => void): void {
   const list = Array.isArray(grads) ? grads : Object.keys(grads).map((name) => ({ name, tensor: grads[name] }));
-  if (weightDecay === 0) return { list, owned: [] };
+  if (weightDecay === 0) return apply(list);
   const owned: tf.Tensor[] = [];
-  const out = list.map(({ name, tensor }) => {
+  const decayed = list.map(({ name, tensor }) => {
     // A variable the loss does not reach has no gradient; the optimizers skip it, so do we.
     if (tensor == null) return { name, tensor };
     const t = tf.tidy(() => tf.add(tensor, tf.mul(tf.engine().registeredVariables[name], weightDecay)));
     owned.push(t);
     return { name, tensor: t };
   });
-  return { list: out, owned };
+  try {
+    apply(decayed);
+  } finally {
+    tf.dispose(owned);
+  }
 }
 
 /** tfjs's momentum SGD (v = m v + g; w -= lr v, as Torch's) with coupled weight decay. */
@@ -98,12 +105,9 @@ export class SgdOptimizer extends tf.MomentumOptimizer implements ScheduledOptim
 
   /** On `native`, one fused kernel per variable; tfjs's four element-wise ops elsewhere. */
   override applyGradients(grads: tf.NamedTensorMap | NamedTensor[]): void {
-    const { list, owned } = decayed(grads, this.weightDecay);
-    try {
+    applyDecayed(grads, this.weightDecay, (list) => {
       if (!applyMomentumNative(this, list)) super.applyGradients(list);
-    } finally {
-      tf.dispose(owned);
-    }
+    });
   }
 }
 
@@ -127,12 +131,9 @@ export class AdamOptimizer extends tf.AdamOptimizer implements ScheduledOptimize
 
   /** On `native`, one fused kernel per variable; tfjs's thirteen element-wise ops elsewhere. */
   override applyGradients(grads: tf.NamedTensorMap | NamedTensor[]): void {
-    const { list, owned } = decayed(grads, this.weightDecay);
-    try {
+    applyDecayed(grads, this.weightDecay, (list) => {
       if (!applyAdamNative(this, list)) super.applyGradients(list);
-    } finally {
-      tf.dispose(owned);
-    }
+    });
   }
 
   /**

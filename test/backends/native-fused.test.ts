@@ -20,16 +20,12 @@ import {
   type PoolActivation,
 } from '../../src/backends/native/index.js';
 
-import { assertClose, lcgValues, sizeOf } from '../helpers/kernels.js';
+import { assertValuesClose, lcgValues, sizeOf } from '../helpers/kernels.js';
 
 const skip = nativeAddonUnavailableReason();
 if (skip === undefined) registerNativeBackend();
 
 type Shape4 = [number, number, number, number];
-
-/** The shared check on flat arrays (shapes are compared by the callers' own asserts). */
-const assertValuesClose = (got: Float32Array, want: Float32Array, label: string) =>
-  assertClose({ shape: [got.length], values: got }, { shape: [want.length], values: want }, label);
 
 async function on<T>(backend: string, f: () => T): Promise<T> {
   assert.ok(await tf.setBackend(backend));

@@ -65,3 +65,8 @@ export function assertClose(got: KernelResult, want: KernelResult, label: string
   }
   assert.ok(err <= tol * scale || err === 0, `${label}: relative error ${err / scale} > ${tol}`);
 }
+
+/** {@link assertClose} on flat arrays (callers compare shapes themselves where they matter). */
+export function assertValuesClose(got: Float32Array, want: Float32Array, label: string, tol = 1e-4): void {
+  assertClose({ shape: [got.length], values: got }, { shape: [want.length], values: want }, label, tol);
+}

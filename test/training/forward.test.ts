@@ -13,7 +13,7 @@ import { forward } from '../../src/training/forward.js';
 import { sparseCategoricalCrossentropy } from '../../src/training/losses.js';
 import { trainableVariables } from '../../src/training/fit.js';
 import { useBackend } from '../helpers/backends.js';
-import { assertClose, lcgValues } from '../helpers/kernels.js';
+import { assertValuesClose, lcgValues } from '../helpers/kernels.js';
 
 registerWasmTrainingKernels();
 
@@ -38,7 +38,7 @@ test('on wasm, training through forward matches model.apply and skips the first 
     assert.equal(fused.inputGradients, 1, `${activation}: only the second convolution's input gradient`);
     // tfjs-layers fuses a linear convolution (LiSHT's) with a custom gradient that computes both.
     assert.equal(plain.inputGradients, activation === 'lisht' ? 2 : 1, `${activation}: model.apply's input gradients`);
-    fused.out.forEach((g, i) => assertClose({ shape: [g.length], values: g }, { shape: [g.length], values: plain.out[i]! }, `${activation} loss/gradient ${i}`));
+    fused.out.forEach((g, i) => assertValuesClose(g, plain.out[i]!, `${activation} loss/gradient ${i}`));
     const infer = await tf.profile(() => forward(model, x, false).dispose());
     assert.ok(infer.kernels.some((k) => k.name === 'FusedConv2D'), `${activation}: inference keeps the fused convolution`);
     tf.dispose([x, y]);

@@ -1,6 +1,7 @@
 /** `native` implementations of the fused training path's kernels. */
 import { backend_util, getKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeBackend } from '../backend.js';
+import { normalizeInto } from '../kernels/batch_norm.js';
 import { convGeometry, fusedConv2dConfig } from '../kernels/conv.js';
 import { poolInfo, type PoolAttrs } from '../kernels/pool.js';
 import { bump, kernelCounts, NATIVE_BACKEND, sizeOf } from '../kernels/util.js';
@@ -105,10 +106,8 @@ const batchNormTraining = kernel(NativeBatchNormTraining, ({ inputs, backend: b,
   const mean = new Float32Array(c);
   const variance = new Float32Array(c);
   backend.addon.batchNormStats(xv, mean, variance);
-  // As the cpu kernel: scale / sqrt(variance + epsilon) in double.
-  const factor = Float32Array.from(variance, (v, j) => (scale === null ? 1 : scale[j]!) / Math.sqrt(v + epsilon));
   const y = backend.alloc(xv.length);
-  backend.addon.batchNormAffine(xv, mean, factor, offset, y);
+  normalizeInto(backend, xv, mean, variance, scale, offset, epsilon, y);
   return [backend.makeTensorInfo(x.shape, 'float32', y), backend.makeTensorInfo([c], 'float32', mean), backend.makeTensorInfo([c], 'float32', variance)];
 });
 

@@ -27,9 +27,26 @@ export const batchNormConfig = nativeKernel('FusedBatchNorm', ({ inputs, backend
   const o = perChannel(backend, offset, channels, 0);
   const s = perChannel(backend, scale, channels, 1);
   if (!m || !v || !o || !s) return null;
-  const epsilon = (attrs.varianceEpsilon as number | undefined) ?? 0.001;
-  const factor = Float32Array.from(s, (sc, c) => sc / Math.sqrt(v[c]! + epsilon));
   const y = backend.alloc(xv.length);
-  backend.addon.batchNormAffine(xv, Float32Array.from(m), factor, Float32Array.from(o), y);
+  normalizeInto(backend, xv, m, v, s, o, (attrs.varianceEpsilon as number | undefined) ?? 0.001, y);
   return backend.makeTensorInfo(x.shape, 'float32', y);
 });
+
+/**
+ * y = (x - mean) * scale / sqrt(variance + epsilon) + offset over the last axis, the factor
+ * scale / sqrt(variance + epsilon) computed once per channel in double, as the cpu kernel
+ * computes it per element. `scale` null means 1.
+ */
+export function normalizeInto(
+  backend: NativeBackend,
+  x: Float32Array,
+  mean: ArrayLike<number>,
+  variance: ArrayLike<number>,
+  scale: ArrayLike<number> | null,
+  offset: ArrayLike<number>,
+  epsilon: number,
+  y: Float32Array,
+): void {
+  const factor = Float32Array.from(variance, (v, j) => (scale === null ? 1 : scale[j]!) / Math.sqrt(v + epsilon));
+  backend.addon.batchNormAffine(x, Float32Array.from(mean), factor, Float32Array.from(offset), y);
+}
