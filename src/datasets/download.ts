@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -62,6 +62,10 @@ function describeFetchError(err: unknown, received: number, total: number | unde
   }
 }
 
+function closed(stream: WriteStream): Promise<void> {
+  return stream.closed ? Promise.resolve() : new Promise((resolve) => stream.once('close', () => resolve()));
+}
+
 async function removeQuietly(path: string): Promise<void> {
   await rm(path, { force: true }).catch(() => undefined);
 }
@@ -105,11 +109,18 @@ async function fetchOnce(url: string, tempPath: string, options: DownloadFileOpt
         callback(null, chunk);
       },
     });
-    await pipeline(
-      Readable.fromWeb(response.body as WebReadableStream<Uint8Array>, { signal: controller.signal }),
-      meter,
-      createWriteStream(tempPath, { flags: 'wx' }),
-    );
+    const writer = createWriteStream(tempPath, { flags: 'wx' });
+    try {
+      await pipeline(
+        Readable.fromWeb(response.body as WebReadableStream<Uint8Array>, { signal: controller.signal }),
+        meter,
+        writer,
+      );
+    } finally {
+      // pipeline can settle while the file is still being opened; the caller's cleanup must
+      // come after, or it removes nothing and the open creates the file behind it.
+      await closed(writer);
+    }
     clearTimeout(timer);
     if (declared > 0 && received !== declared) {
       throw new UserError(`incomplete transfer: ${received} of ${declared} bytes`);
