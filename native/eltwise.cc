@@ -11,7 +11,7 @@ namespace lisht {
 namespace {
 
 enum BinaryOp { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3, kSquaredDiff = 4 };
-enum UnaryOp { kRelu = 0, kStep = 1, kSquare = 2, kSqrt = 3, kNeg = 4, kAbs = 5, kReciprocal = 6 };
+enum UnaryOp { kRelu = 0, kStep = 1, kSquare = 2, kSqrt = 3, kNeg = 4, kAbs = 5, kReciprocal = 6, kTanh = 7, kSigmoid = 8 };
 
 #define LISHT_BINARY_LOOP(EXPR)                                                  \
   for (int64_t r = 0; r < rows; ++r) {                                           \
@@ -80,6 +80,20 @@ LISHT_SIMD void binary_scalar(int op, const float* a, float s, bool scalar_first
 #undef LISHT_SCALAR_LOOP
 }
 
+// y = f(x) a vector at a time. The partial last vector goes through a zero-padded copy, so
+// every element takes the same arithmetic path whatever its position.
+template <typename F>
+LISHT_INLINE void map_vectors(F f, const float* x, float* y, int64_t n) {
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) store(y + i, f(load(x + i)));
+  if (i < n) {
+    float in[kLanes] = {0}, out[kLanes];
+    std::memcpy(in, x + i, sizeof(float) * (n - i));
+    store(out, f(load(in)));
+    std::memcpy(y + i, out, sizeof(float) * (n - i));
+  }
+}
+
 LISHT_SIMD void unary_range(int op, float alpha, const float* x, float* y, int64_t n) {
   const float* __restrict px = x;
   float* __restrict py = y;
@@ -105,20 +119,17 @@ LISHT_SIMD void unary_range(int op, float alpha, const float* x, float* y, int64
     case kReciprocal:
       for (int64_t i = 0; i < n; ++i) py[i] = 1.0f / px[i];
       break;
+    case kTanh:
+      map_vectors([](vf v) LISHT_LAMBDA_INLINE { return tanh_v(v); }, px, py, n);
+      break;
+    case kSigmoid:
+      map_vectors([](vf v) LISHT_LAMBDA_INLINE { return sigmoid_v(v); }, px, py, n);
+      break;
   }
 }
 
-// The partial last vector goes through a zero-padded copy, so every element takes the same
-// arithmetic path whatever its position.
 LISHT_SIMD void lisht_fwd_range(const float* x, float* y, int64_t n) {
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) store(y + i, lisht_fwd(load(x + i)));
-  if (i < n) {
-    float in[kLanes] = {0}, out[kLanes];
-    std::memcpy(in, x + i, sizeof(float) * (n - i));
-    store(out, lisht_fwd(load(in)));
-    std::memcpy(y + i, out, sizeof(float) * (n - i));
-  }
+  map_vectors([](vf v) LISHT_LAMBDA_INLINE { return lisht_fwd(v); }, x, y, n);
 }
 
 LISHT_SIMD void lisht_bwd_range(const float* dy, const float* x, float* dx, int64_t n) {
@@ -183,8 +194,9 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   float alpha = info.Length() > 3 && info[3].IsNumber() ? info[3].As<Napi::Number>().FloatValue() : 0.0f;
   int64_t n = f32_len(info[1]);
   if (f32_len(info[2]) != n) throw Napi::RangeError::New(info.Env(), "unary: x and y lengths differ");
-  if (op < kRelu || op > kReciprocal) throw Napi::RangeError::New(info.Env(), "unknown unary op");
-  parallel_ranges(n, kMinPerThread, [&](int64_t s, int64_t e) { unary_range(op, alpha, x + s, y + s, e - s); });
+  if (op < kRelu || op > kSigmoid) throw Napi::RangeError::New(info.Env(), "unknown unary op");
+  const int64_t grain = op >= kTanh ? kMinPerThread / 4 : kMinPerThread;  // the transcendental ones cost ~4x
+  parallel_ranges(n, grain, [&](int64_t s, int64_t e) { unary_range(op, alpha, x + s, y + s, e - s); });
   return info.Env().Undefined();
 }
 

@@ -9,6 +9,9 @@
 
 // Forced inlining lets each instruction-set clone of a caller compile these at its own width.
 #define LISHT_INLINE static inline __attribute__((always_inline))
+// The same for a lambda passed to a loop template (a call through it would otherwise be compiled
+// once, for the baseline instruction set).
+#define LISHT_LAMBDA_INLINE __attribute__((always_inline))
 
 namespace lisht {
 
@@ -27,9 +30,9 @@ LISHT_INLINE vf vabs(vf v) { return from_bits(bits(v) & 0x7fffffff); }
 // `magnitude` with the sign bit of `sign`; `magnitude` must be non-negative.
 LISHT_INLINE vf with_sign_of(vf magnitude, vf sign) { return from_bits(bits(magnitude) | (bits(sign) & (int32_t)0x80000000)); }
 
-// e^y for 0 <= y <= 40 (callers clamp): Cody-Waite reduction by ln 2, degree-7 Taylor on
+// e^y for 0 <= y <= 88 (callers clamp; 2^k stays a normal float): Cody-Waite reduction by ln 2, degree-7 Taylor on
 // |r| <= ln2/2 (truncation error < 3e-9 relative), then scaling by 2^k through the exponent bits.
-LISHT_INLINE vf exp_0_40(vf y) {
+LISHT_INLINE vf exp_0_88(vf y) {
   const float kMagic = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer in round-to-nearest mode
   vf kf = (y * 1.44269504088896341f + kMagic) - kMagic;
   vf r = y - kf * 0.693145751953125f;  // ln2 split in a part exact in float and the rest
@@ -60,11 +63,28 @@ LISHT_INLINE void tanh_sech2_pos(vf a, vf& t, vf& s2) {
   p = p * a2 + -0.33333316445350647f;
   vf t_small = a + (a * a2) * p;
   vf ac = select(a < 20.0f, a, splat(20.0f));
-  vf e = exp_0_40(ac + ac);
+  vf e = exp_0_88(ac + ac);
   vf q = 2.0f / (e + 1.0f);
   vi small = a < 0.55f;
   t = select(small, t_small, 1.0f - q);
   s2 = select(small, 1.0f - t_small * t_small, q * (2.0f - q));
+}
+
+// tanh(x) = sign(x) tanh(|x|): -0 stays -0, NaN propagates.
+LISHT_INLINE vf tanh_v(vf x) {
+  vf t, s2;
+  tanh_sech2_pos(vabs(x), t, s2);
+  return select(x != x, x, with_sign_of(t, x));
+}
+
+// 1 / (1 + e^-x) from q = e^-|x|, formed as (e^{|x|/2})^-2 so that it stays finite where e^|x|
+// overflows and reaches the subnormal results below x = -88: 1/(1+q) for x >= 0, q/(1+q) below.
+LISHT_INLINE vf sigmoid_v(vf x) {
+  vf h = vabs(x) * 0.5f;
+  vf r = 1.0f / exp_0_88(select(h < 87.0f, h, splat(87.0f)));
+  vf q = r * r;
+  vf s = 1.0f / (1.0f + q);
+  return select(x != x, x, select(x < 0.0f, q * s, s));
 }
 
 // LiSHT forward: x * tanh(x) = |x| * tanh(|x|); NaN propagates through the product.

@@ -19,7 +19,7 @@ if (skip === undefined) registerNativeBackend();
 type Shape4 = [number, number, number, number];
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
 /** Runs `kernel` on cpu and native, compares, and checks the native implementation ran (or fell back when `expectFallback`). */
-async function compareToCpu(kernel: string, inputs: Record<string, KernelInput | null>, attrs: object, label: string, expectFallback = false, tol = 1e-4): Promise<void> {
+async function compareToCpu(kernel: string, inputs: Record<string, KernelInput | null> | KernelInput[], attrs: object, label: string, expectFallback = false, tol = 1e-4): Promise<void> {
   const want = await runKernel('cpu', kernel, inputs, attrs);
   const before = kernelCounts.native.get(kernel) ?? 0;
   const got = await runKernel('native', kernel, inputs, attrs);
@@ -208,6 +208,16 @@ describe('native kernels match cpu', { skip }, () => {
     }
   });
 
+  test('Tanh and Sigmoid (the LSTM gates): each element within 1e-6 of float64 maths, specials included', async () => {
+    const grid = denseGrid();
+    const reference = { Tanh: Math.tanh, Sigmoid: (v: number) => 1 / (1 + Math.exp(-v)) };
+    for (const [op, f] of Object.entries(reference)) {
+      await compareToCpu(op, { x: { shape: [grid.length], values: grid } }, {}, op, false, 1e-6);
+      const [y] = await runKernel('native', op, { x: { shape: [grid.length], values: grid } }, {});
+      assert.deepEqual(compareToReference(grid, y!.values, Float64Array.from(grid, f), 1e-6), [], op);
+    }
+  });
+
   test('Softmax over the last axis, special values included', async () => {
     const x = Array.from(lcgValues(7 * 13, 9), (v) => v * 30);
     x[3] = NaN;
@@ -341,6 +351,22 @@ describe('native kernels match cpu', { skip }, () => {
     for (const [shape, paddings, constantValue] of cases) {
       await compareToCpu('PadV2', { x: lcgInput(shape, 7) }, { paddings, constantValue }, `${shape} paddings=${JSON.stringify(paddings)}`, false, 0);
     }
+  });
+
+  test('Concat: any axis, two to four inputs of different extents, an empty one; int32 falls back', async () => {
+    const cases: Array<[Shape[], number]> = [
+      [[[100, 128], [100, 128], [100, 128], [100, 128]], 1], // the LSTM's gate gradients
+      [[[2, 3], [4, 3]], 0],
+      [[[2, 3, 4], [2, 1, 4], [2, 5, 4]], 1],
+      [[[2, 3, 4], [2, 3, 2]], -1],
+      [[[3, 2, 2], [3, 0, 2], [3, 1, 2]], 1],
+      [[[5], [7]], 0],
+    ];
+    for (const [shapes, axis] of cases) {
+      await compareToCpu('Concat', shapes.map((shape, i) => lcgInput(shape, 20 + i)), { axis }, `${JSON.stringify(shapes)} axis=${axis}`, false, 0);
+    }
+    const int32 = { shape: [2], values: [1, 2], dtype: 'int32' as const };
+    await compareToCpu('Concat', [int32, int32], { axis: 0 }, 'int32', true, 0);
   });
 
   test('Lisht and LishtGrad: match cpu, and float64 within 1e-6 over [-1e30, 1e30]', async () => {

@@ -33,10 +33,13 @@ export const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1)
 /** An input of `shape` filled with {@link lcgValues}. */
 export const lcgInput = (shape: Shape, seed: number): KernelInput => ({ shape, values: lcgValues(sizeOf(shape), seed) });
 
-/** Runs `kernel` on `backend` (a `null` input: an absent optional one) and returns every output. */
-export async function runKernel(backend: string, kernel: string, inputs: Record<string, KernelInput | null>, attrs: object): Promise<KernelResult[]> {
+/**
+ * Runs `kernel` on `backend` (a `null` input: an absent optional one; an array for kernels that
+ * take a list, such as Concat) and returns every output.
+ */
+export async function runKernel(backend: string, kernel: string, inputs: Record<string, KernelInput | null> | KernelInput[], attrs: object): Promise<KernelResult[]> {
   await useBackend(backend);
-  const tensors: Record<string, tf.Tensor | null> = {};
+  const tensors: Record<string, tf.Tensor | null> = Array.isArray(inputs) ? ([] as never) : {};
   for (const [name, v] of Object.entries(inputs)) tensors[name] = v === null ? null : tf.tensor(Array.from(v.values), v.shape, v.dtype ?? 'float32');
   const out = tf.engine().runKernel(kernel, tensors as tf.NamedTensorMap, attrs as tf.NamedAttrMap);
   const outs = Array.isArray(out) ? out : [out as tf.Tensor];

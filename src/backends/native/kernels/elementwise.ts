@@ -11,7 +11,7 @@ import { tileInto } from './layout.js';
 import { nativeKernel, sizeOf } from './util.js';
 
 const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, SquaredDifference: 4 } as const;
-const UNARY_OPS = { Relu: 0, Step: 1, Square: 2, Sqrt: 3, Neg: 4, Abs: 5, Reciprocal: 6 } as const;
+const UNARY_OPS = { Relu: 0, Step: 1, Square: 2, Sqrt: 3, Neg: 4, Abs: 5, Reciprocal: 6, Tanh: 7, Sigmoid: 8 } as const;
 
 /**
  * Whether `small` holds one value per block of trailing axes of `out`: equal to `out` on the

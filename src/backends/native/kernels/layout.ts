@@ -1,5 +1,5 @@
 /**
- * Float32 data movement: Tile, Slice, SplitV, Transpose, PadV2, GatherV2 and UnsortedSegmentSum as copies
+ * Float32 data movement: Tile, Slice, SplitV, Transpose, PadV2, Concat, GatherV2 and UnsortedSegmentSum as copies
  * (or sums) of contiguous runs (`set`, `copyWithin`: memcpy underneath). The cpu kernels move one element at a time through index
  * arithmetic, which made a ResNet's shortcuts and BatchNorm gradients (a Tile of the
  * per-channel statistics back to the activation's shape) cost seconds per step.
@@ -179,28 +179,50 @@ export const unsortedSegmentSumConfig = nativeKernel('UnsortedSegmentSum', ({ in
   return backend.makeTensorInfo([numSegments, ...innerShape], 'float32', out);
 });
 
+/** Writes `x` (shape `shape`) into the block of `out` (shape `outShape`) at `begin`: sliceInto's inverse. */
+function placeInto(x: Float32Array, shape: readonly number[], out: Float32Array, outShape: readonly number[], begin: readonly number[]): void {
+  if (x.length === 0) return;
+  const outStrides = stridesOf(outShape);
+  // Trailing axes that fill the output's whole extent are contiguous in both: one run per index of the others.
+  let axis = shape.length - 1;
+  while (axis > 0 && begin[axis] === 0 && shape[axis] === outShape[axis]) axis--;
+  const run = shape[axis]! * outStrides[axis]!;
+  const first = begin[axis]! * outStrides[axis]!;
+  let from = 0;
+  forOuter(shape, axis, begin, outStrides, (offset) => {
+    out.set(x.subarray(from, from + run), offset + first);
+    from += run;
+  });
+}
+
 export const padConfig = nativeKernel('PadV2', ({ inputs, backend, attrs }) => {
   const { x } = inputs;
   const xv = backend.f32(x);
-  if (!xv || xv.length === 0) return null;
+  if (!xv || xv.length === 0 || x.shape.length === 0) return null;
   const paddings = attrs.paddings as Array<[number, number]>;
-  const shape = x.shape;
-  const outShape = shape.map((d, i) => paddings[i]![0] + d + paddings[i]![1]);
+  const outShape = x.shape.map((d, i) => paddings[i]![0] + d + paddings[i]![1]);
   const out = backend.alloc(sizeOf(outShape));
   out.fill(attrs.constantValue as number);
-  const outStrides = stridesOf(outShape);
-  // Trailing axes without padding are contiguous in both: one run per index of the others.
-  let axis = shape.length - 1;
-  while (axis > 0 && paddings[axis]![0] === 0 && paddings[axis]![1] === 0) axis--;
-  const run = shape[axis]! * outStrides[axis]!;
-  const lead = paddings[axis]![0] * outStrides[axis]!;
-  const begin = paddings.map((p) => p[0]);
-  let from = 0;
-  forOuter(shape, axis, begin, outStrides, (offset) => {
-    out.set(xv.subarray(from, from + run), offset + lead);
-    from += run;
+  placeInto(xv, x.shape, out, outShape, paddings.map((p) => p[0]));
+  return backend.makeTensorInfo(outShape, 'float32', out);
+});
+
+/** Joining along one axis: each input placed at its offset (an LSTM joins its gates' gradients this way every step). */
+export const concatConfig = nativeKernel('Concat', ({ inputs, backend, attrs }) => {
+  const xs = Object.values(inputs);
+  const values = xs.map((t) => backend.f32(t));
+  if (xs.length === 0 || xs[0]!.shape.length === 0 || values.some((v) => !v)) return null;
+  const shapes = xs.map((t) => t.shape);
+  const axis = util.parseAxisParam(attrs.axis as number, shapes[0]!)[0]!;
+  backend_util.assertParamsConsistent(shapes, axis);
+  const outShape = backend_util.computeOutShape(shapes, axis);
+  const out = backend.alloc(sizeOf(outShape));
+  const begin = new Array<number>(outShape.length).fill(0);
+  xs.forEach((x, i) => {
+    placeInto(values[i]!, x.shape, out, outShape, begin);
+    begin[axis]! += x.shape[axis]!;
   });
   return backend.makeTensorInfo(outShape, 'float32', out);
 });
 
-export const layoutConfigs = [tileConfig, sliceConfig, splitConfig, transposeConfig, padConfig, gatherConfig, unsortedSegmentSumConfig];
+export const layoutConfigs = [tileConfig, sliceConfig, splitConfig, transposeConfig, padConfig, concatConfig, gatherConfig, unsortedSegmentSumConfig];
