@@ -80,20 +80,6 @@ LISHT_SIMD void binary_scalar(int op, const float* a, float s, bool scalar_first
 #undef LISHT_SCALAR_LOOP
 }
 
-// y = f(x) a vector at a time. The partial last vector goes through a zero-padded copy, so
-// every element takes the same arithmetic path whatever its position.
-template <typename F>
-LISHT_INLINE void map_vectors(F f, const float* x, float* y, int64_t n) {
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) store(y + i, f(load(x + i)));
-  if (i < n) {
-    float in[kLanes] = {0}, out[kLanes];
-    std::memcpy(in, x + i, sizeof(float) * (n - i));
-    store(out, f(load(in)));
-    std::memcpy(y + i, out, sizeof(float) * (n - i));
-  }
-}
-
 LISHT_SIMD void unary_range(int op, float alpha, const float* x, float* y, int64_t n) {
   const float* __restrict px = x;
   float* __restrict py = y;
@@ -133,15 +119,7 @@ LISHT_SIMD void lisht_fwd_range(const float* x, float* y, int64_t n) {
 }
 
 LISHT_SIMD void lisht_bwd_range(const float* dy, const float* x, float* dx, int64_t n) {
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) store(dx + i, lisht_bwd(load(dy + i), load(x + i)));
-  if (i < n) {
-    float d[kLanes] = {0}, in[kLanes] = {0}, out[kLanes];
-    std::memcpy(d, dy + i, sizeof(float) * (n - i));
-    std::memcpy(in, x + i, sizeof(float) * (n - i));
-    store(out, lisht_bwd(load(d), load(in)));
-    std::memcpy(dx + i, out, sizeof(float) * (n - i));
-  }
+  map_vectors2([](vf d, vf v) LISHT_LAMBDA_INLINE { return lisht_bwd(d, v); }, dy, x, dx, n);
 }
 
 constexpr int64_t kMinPerThread = 1 << 14;  // below this, waking a second thread costs more than it saves

@@ -23,14 +23,7 @@ LISHT_INLINE void activate(const float* __restrict x, float* __restrict out, int
     for (int64_t k = 0; k < c; ++k) out[k] = (x[k] > 0.0f || x[k] != x[k]) ? x[k] : 0.0f;
     return;
   }
-  int64_t k = 0;
-  for (; k + kLanes <= c; k += kLanes) store(out + k, lisht_fwd(load(x + k)));
-  if (k < c) {
-    float in[kLanes] = {0}, res[kLanes];
-    std::memcpy(in, x + k, sizeof(float) * (c - k));
-    store(res, lisht_fwd(load(in)));
-    std::memcpy(out + k, res, sizeof(float) * (c - k));
-  }
+  map_vectors([](vf v) LISHT_LAMBDA_INLINE { return lisht_fwd(v); }, x, out, c);
 }
 
 // g[k] = dy[k] * act'(x[k]), with TF.js's conventions (ReLU: dy * step(x), NaN propagating).
@@ -40,15 +33,7 @@ LISHT_INLINE void activate_grad(const float* __restrict dy, const float* __restr
   } else if (act == kRelu) {
     for (int64_t k = 0; k < c; ++k) g[k] = dy[k] * (x[k] != x[k] ? x[k] : (x[k] > 0.0f ? 1.0f : 0.0f));
   } else {
-    int64_t k = 0;
-    for (; k + kLanes <= c; k += kLanes) store(g + k, lisht_bwd(load(dy + k), load(x + k)));
-    if (k < c) {
-      float d[kLanes] = {0}, in[kLanes] = {0}, res[kLanes];
-      std::memcpy(d, dy + k, sizeof(float) * (c - k));
-      std::memcpy(in, x + k, sizeof(float) * (c - k));
-      store(res, lisht_bwd(load(d), load(in)));
-      std::memcpy(g + k, res, sizeof(float) * (c - k));
-    }
+    map_vectors2([](vf d, vf v) LISHT_LAMBDA_INLINE { return lisht_bwd(d, v); }, dy, x, g, c);
   }
 }
 

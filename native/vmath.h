@@ -105,4 +105,32 @@ LISHT_INLINE vf lisht_bwd(vf dy, vf x) {
   return select(x != x, x, dx);
 }
 
+// y = f(x) a vector at a time (f: a LISHT_LAMBDA_INLINE lambda). The partial last vector goes
+// through a zero-padded copy, so every element takes the same arithmetic path whatever its position.
+template <typename F>
+LISHT_INLINE void map_vectors(F f, const float* x, float* y, int64_t n) {
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) store(y + i, f(load(x + i)));
+  if (i < n) {
+    float in[kLanes] = {0}, out[kLanes];
+    std::memcpy(in, x + i, sizeof(float) * (n - i));
+    store(out, f(load(in)));
+    std::memcpy(y + i, out, sizeof(float) * (n - i));
+  }
+}
+
+// y = f(a, b) a vector at a time, as map_vectors.
+template <typename F>
+LISHT_INLINE void map_vectors2(F f, const float* a, const float* b, float* y, int64_t n) {
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) store(y + i, f(load(a + i), load(b + i)));
+  if (i < n) {
+    float in_a[kLanes] = {0}, in_b[kLanes] = {0}, out[kLanes];
+    std::memcpy(in_a, a + i, sizeof(float) * (n - i));
+    std::memcpy(in_b, b + i, sizeof(float) * (n - i));
+    store(out, f(load(in_a), load(in_b)));
+    std::memcpy(y + i, out, sizeof(float) * (n - i));
+  }
+}
+
 }  // namespace lisht
