@@ -10,7 +10,9 @@
 namespace lisht {
 namespace {
 
-constexpr int64_t kMinRowsPerThread = 1 << 9;
+// Rows of c channels per thread: each pass costs about what a transcendental function does
+// per element (double accumulation, or several reads per output).
+inline int64_t rows_per_thread(int64_t c) { return std::max<int64_t>(1, kMinTranscendentalPerThread / std::max<int64_t>(1, c)); }
 
 // Per-thread partial sums over rows of [rows, c], combined in thread order (deterministic for
 // a given thread count). body(r0, r1, acc) adds rows [r0, r1) into acc (k arrays of c).
@@ -18,7 +20,7 @@ template <class F>
 void channel_sums(int64_t rows, int64_t c, int k, double* out, F&& body) {
   const int nt = omp_get_max_threads();
   std::vector<double> partial(static_cast<size_t>(nt) * k * c, 0.0);
-  parallel_ranges(rows, kMinRowsPerThread, [&](int64_t r0, int64_t r1) {
+  parallel_ranges(rows, rows_per_thread(c), [&](int64_t r0, int64_t r1) {
     int t = omp_in_parallel() ? omp_get_thread_num() : 0;
     body(r0, r1, partial.data() + static_cast<size_t>(t) * k * c);
   });
@@ -99,7 +101,7 @@ Napi::Value Affine(const Napi::CallbackInfo& info) {
   if (f32_len(info[2]) != c || f32_len(info[3]) != c || f32_len(info[4]) != f32_len(info[0])) {
     throw Napi::RangeError::New(info.Env(), "batchNormAffine: lengths differ");
   }
-  parallel_ranges(rows, kMinRowsPerThread, [&](int64_t r0, int64_t r1) { affine_rows(x, center, scale, shift, y, r0, r1, c); });
+  parallel_ranges(rows, rows_per_thread(c), [&](int64_t r0, int64_t r1) { affine_rows(x, center, scale, shift, y, r0, r1, c); });
   return info.Env().Undefined();
 }
 
@@ -134,7 +136,7 @@ Napi::Value Backward(const Napi::CallbackInfo& info) {
       f32_len(info[5]) != c) {
     throw Napi::RangeError::New(info.Env(), "batchNormBackward: lengths differ");
   }
-  parallel_ranges(rows, kMinRowsPerThread, [&](int64_t r0, int64_t r1) { backward_rows(dy, x, center, a, p, q, dx, r0, r1, c); });
+  parallel_ranges(rows, rows_per_thread(c), [&](int64_t r0, int64_t r1) { backward_rows(dy, x, center, a, p, q, dx, r0, r1, c); });
   return info.Env().Undefined();
 }
 

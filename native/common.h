@@ -36,6 +36,38 @@ inline float* f32_opt(const Napi::Value& v, const char* what) {
 
 inline int64_t i64(const Napi::Value& v) { return v.As<Napi::Number>().Int64Value(); }
 
+// When to use more than one thread. The pool threads sleep between kernels (the addon sets
+// OpenMP's passive wait policy, see src/backends/native/addon.ts), and waking one costs tens of
+// microseconds: about 45 us on the project's 2-core virtual machine, where element-wise kernels
+// of 10^4-10^5 elements ran 3-10x slower on two threads than on one. A thread is therefore
+// added only for every ~50 us of one-thread work, by each kernel's cost per element (measured
+// there, AVX-512): ~0.1 ns for memory-bound arithmetic, ~0.3 ns for the ones with a
+// transcendental function, ~4 ns for a double-precision exp; matrix products ~250 GFLOP/s.
+constexpr int64_t kMinCheapPerThread = 1 << 19;
+constexpr int64_t kMinTranscendentalPerThread = 1 << 17;
+constexpr int64_t kMinExpPerThread = 1 << 14;
+constexpr double kMinFlopsPerThread = 16e6;
+
+// Threads for a oneDNN call of `flops` floating-point operations: one per kMinFlopsPerThread.
+inline int threads_for_flops(double flops) {
+  return static_cast<int>(std::clamp<double>(std::floor(flops / kMinFlopsPerThread), 1, omp_get_max_threads()));
+}
+
+// Limits the OpenMP threads of the calling thread's parallel regions (oneDNN's included, at
+// primitive creation and execution) for the guard's lifetime.
+class ThreadLimit {
+ public:
+  explicit ThreadLimit(int threads) : saved_(omp_get_max_threads()) {
+    if (threads < saved_) omp_set_num_threads(threads);
+  }
+  ~ThreadLimit() { omp_set_num_threads(saved_); }
+  ThreadLimit(const ThreadLimit&) = delete;
+  ThreadLimit& operator=(const ThreadLimit&) = delete;
+
+ private:
+  int saved_;
+};
+
 // Splits [0, n) into one contiguous range per thread (fewer when there is too little work to
 // pay for waking threads) and runs body(begin, end) on each.
 template <class F>

@@ -142,6 +142,7 @@ Napi::Value guarded(const Napi::CallbackInfo& info, F&& f) {
 Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     ConvGeom g = ConvGeom::from(info[4]);
+    ThreadLimit threads(threads_for_flops(g.flops()));
     float* x = f32(info[0], "x");
     float* w = f32(info[1], "filter");
     float* b = f32_opt(info[2], "bias");
@@ -164,6 +165,7 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
 Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     ConvGeom g = ConvGeom::from(info[3]);
+    ThreadLimit threads(threads_for_flops(g.flops()));
     float* dy = f32(info[0], "dy");
     float* w = f32(info[1], "filter");
     float* dx = f32(info[2], "dx");
@@ -184,6 +186,7 @@ Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
 Napi::Value Conv2dBackwardFilter(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     ConvGeom g = ConvGeom::from(info[4]);
+    ThreadLimit threads(threads_for_flops(g.flops()));
     float* x = f32(info[0], "x");
     float* dy = f32(info[1], "dy");
     float* dw = f32(info[2], "dfilter");
@@ -209,6 +212,7 @@ Napi::Value Conv2dBackwardFilter(const Napi::CallbackInfo& info) {
 Napi::Value Conv2dImpl(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     ConvGeom g = ConvGeom::from(info[0]);
+    ThreadLimit threads(threads_for_flops(g.flops()));
     Napi::Object out = Napi::Object::New(info.Env());
     ConvFwd* f = get_fwd(g, false, 0);
     ConvBwdData* d = get_bwd_data(g);

@@ -39,6 +39,8 @@ struct ConvGeom {
   int64_t src_size() const { return n * ih * iw * ic; }
   int64_t dst_size() const { return n * oh * ow * oc; }
   int64_t weights_size() const { return kh * kw * ic * oc; }
+  // Multiply-adds x 2 of each of the three passes (forward, data and filter gradients).
+  double flops() const { return 2.0 * static_cast<double>(dst_size()) * static_cast<double>(kh * kw * ic); }
 
   std::string key() const {
     std::ostringstream s;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <dnnl.hpp>
+#include <omp.h>
 
 #include <memory>
 #include <string>
@@ -18,8 +19,11 @@ class PrimitiveCache {
  public:
   // The cached entry for key, built with make() on first use; nullptr (also cached) when
   // make() returns nullptr, i.e. oneDNN has no implementation for that configuration.
+  // oneDNN fixes a primitive's thread count when it creates it, so the current count is
+  // part of the key.
   template <class Make>
-  T* get(const std::string& key, Make&& make) {
+  T* get(const std::string& shape_key, Make&& make) {
+    const std::string key = shape_key + "@" + std::to_string(omp_get_max_threads());
     auto it = entries_.find(key);
     if (it != entries_.end()) return it->second.get();
     std::unique_ptr<T> entry = make();

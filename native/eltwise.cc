@@ -122,7 +122,6 @@ LISHT_SIMD void lisht_bwd_range(const float* dy, const float* x, float* dx, int6
   map_vectors2([](vf d, vf v) LISHT_LAMBDA_INLINE { return lisht_bwd(d, v); }, dy, x, dx, n);
 }
 
-constexpr int64_t kMinPerThread = 1 << 14;  // below this, waking a second thread costs more than it saves
 
 // binary(op, a, b, out, perRow = false): out.length = max(a.length, b.length); the shorter
 // operand has length 1 (a scalar), or repeats along the leading axes (its length divides
@@ -140,24 +139,24 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   }
   if (na == 1 && n != 1) {
     float s = a[0];
-    parallel_ranges(n, kMinPerThread, [&](int64_t s0, int64_t e) { binary_scalar(op, b + s0, s, true, o + s0, e - s0); });
+    parallel_ranges(n, kMinCheapPerThread, [&](int64_t s0, int64_t e) { binary_scalar(op, b + s0, s, true, o + s0, e - s0); });
   } else if (nb == 1 && n != 1) {
     float s = b[0];
-    parallel_ranges(n, kMinPerThread, [&](int64_t s0, int64_t e) { binary_scalar(op, a + s0, s, false, o + s0, e - s0); });
+    parallel_ranges(n, kMinCheapPerThread, [&](int64_t s0, int64_t e) { binary_scalar(op, a + s0, s, false, o + s0, e - s0); });
   } else if (per_row && (na != n || nb != n)) {
     const bool a_small = na != n;
     const int64_t rows = a_small ? na : nb, m = n / rows;
     const float* big = a_small ? b : a;
     const float* small = a_small ? a : b;
-    parallel_ranges(rows, std::max<int64_t>(1, kMinPerThread / m), [&](int64_t r0, int64_t r1) {
+    parallel_ranges(rows, std::max<int64_t>(1, kMinCheapPerThread / m), [&](int64_t r0, int64_t r1) {
       binary_per_row(op, big + r0 * m, small + r0, a_small, o + r0 * m, r1 - r0, m);
     });
   } else if (na == n && nb == n) {
-    parallel_ranges(n, kMinPerThread, [&](int64_t s0, int64_t e) { binary_rows(op, a + s0, false, b + s0, false, o + s0, 1, e - s0); });
+    parallel_ranges(n, kMinCheapPerThread, [&](int64_t s0, int64_t e) { binary_rows(op, a + s0, false, b + s0, false, o + s0, 1, e - s0); });
   } else {
     bool a_rep = na != n;
     int64_t m = a_rep ? na : nb, rows = n / m;
-    parallel_ranges(rows, std::max<int64_t>(1, kMinPerThread / m), [&](int64_t r0, int64_t r1) {
+    parallel_ranges(rows, std::max<int64_t>(1, kMinCheapPerThread / m), [&](int64_t r0, int64_t r1) {
       binary_rows(op, a_rep ? a : a + r0 * m, a_rep, a_rep ? b + r0 * m : b, !a_rep, o + r0 * m, r1 - r0, m);
     });
   }
@@ -173,7 +172,7 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   int64_t n = f32_len(info[1]);
   if (f32_len(info[2]) != n) throw Napi::RangeError::New(info.Env(), "unary: x and y lengths differ");
   if (op < kRelu || op > kSigmoid) throw Napi::RangeError::New(info.Env(), "unknown unary op");
-  const int64_t grain = op >= kTanh ? kMinPerThread / 4 : kMinPerThread;  // the transcendental ones cost ~4x
+  const int64_t grain = op >= kTanh ? kMinTranscendentalPerThread : kMinCheapPerThread;
   parallel_ranges(n, grain, [&](int64_t s, int64_t e) { unary_range(op, alpha, x + s, y + s, e - s); });
   return info.Env().Undefined();
 }
@@ -184,7 +183,7 @@ Napi::Value Lisht(const Napi::CallbackInfo& info) {
   float* y = f32(info[1], "y");
   int64_t n = f32_len(info[0]);
   if (f32_len(info[1]) != n) throw Napi::RangeError::New(info.Env(), "lisht: x and y lengths differ");
-  parallel_ranges(n, kMinPerThread / 4, [&](int64_t s, int64_t e) { lisht_fwd_range(x + s, y + s, e - s); });
+  parallel_ranges(n, kMinTranscendentalPerThread, [&](int64_t s, int64_t e) { lisht_fwd_range(x + s, y + s, e - s); });
   return info.Env().Undefined();
 }
 
@@ -195,7 +194,7 @@ Napi::Value LishtGrad(const Napi::CallbackInfo& info) {
   float* dx = f32(info[2], "dx");
   int64_t n = f32_len(info[1]);
   if (f32_len(info[0]) != n || f32_len(info[2]) != n) throw Napi::RangeError::New(info.Env(), "lishtGrad: lengths differ");
-  parallel_ranges(n, kMinPerThread / 4, [&](int64_t s, int64_t e) { lisht_bwd_range(dy + s, x + s, dx + s, e - s); });
+  parallel_ranges(n, kMinTranscendentalPerThread, [&](int64_t s, int64_t e) { lisht_bwd_range(dy + s, x + s, dx + s, e - s); });
   return info.Env().Undefined();
 }
 
@@ -222,7 +221,7 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
   float* y = f32(info[1], "y");
   int64_t n = f32_len(info[0]), cols = i64(info[2]);
   if (cols < 1 || n % cols != 0 || f32_len(info[1]) != n) throw Napi::RangeError::New(info.Env(), "softmax: sizes do not match");
-  parallel_ranges(n / cols, std::max<int64_t>(1, kMinPerThread / 8 / cols), [&](int64_t r0, int64_t r1) { softmax_rows(x + r0 * cols, y + r0 * cols, r1 - r0, cols); });
+  parallel_ranges(n / cols, std::max<int64_t>(1, kMinExpPerThread / cols), [&](int64_t r0, int64_t r1) { softmax_rows(x + r0 * cols, y + r0 * cols, r1 - r0, cols); });
   return info.Env().Undefined();
 }
 

@@ -72,6 +72,7 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(info.Env(), "matmul: operand sizes do not match the given dimensions");
   }
   try {
+    ThreadLimit threads(threads_for_flops(2.0 * static_cast<double>(batch * s.m) * static_cast<double>(s.n * s.k)));
     MatmulEntry* e = get(s);
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(s.a(), cpu_engine(), a)},
                                          {DNNL_ARG_WEIGHTS, memory(s.b(), cpu_engine(), b)},

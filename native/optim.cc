@@ -43,7 +43,7 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
     if (f32_len(info[i]) != n) throw Napi::RangeError::New(info.Env(), "adamUpdate: arrays differ in length");
   }
   AdamConsts c{f(info[7]), f(info[8]), f(info[9]), f(info[10]), f(info[11]), f(info[12]), f(info[13]), f(info[14])};
-  parallel_ranges(n, 1 << 14, [&](int64_t s, int64_t e) { adam_range(c, w + s, m + s, v + s, g + s, w_out + s, m_out + s, v_out + s, e - s); });
+  parallel_ranges(n, kMinTranscendentalPerThread, [&](int64_t s, int64_t e) { adam_range(c, w + s, m + s, v + s, g + s, w_out + s, m_out + s, v_out + s, e - s); });
   return info.Env().Undefined();
 }
 
@@ -69,7 +69,7 @@ Napi::Value MomentumUpdate(const Napi::CallbackInfo& info) {
     if (f32_len(info[i]) != n) throw Napi::RangeError::New(info.Env(), "momentumUpdate: arrays differ in length");
   }
   const float momentum = f(info[5]), neg_lr = f(info[6]);
-  parallel_ranges(n, 1 << 14, [&](int64_t s, int64_t e) { momentum_range(momentum, neg_lr, w + s, acc + s, g + s, w_out + s, acc_out + s, e - s); });
+  parallel_ranges(n, kMinTranscendentalPerThread, [&](int64_t s, int64_t e) { momentum_range(momentum, neg_lr, w + s, acc + s, g + s, w_out + s, acc_out + s, e - s); });
   return info.Env().Undefined();
 }
 

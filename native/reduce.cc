@@ -36,7 +36,7 @@ Napi::Value SumLeading(const Napi::CallbackInfo& info) {
   // One partial row per possible thread (parallel_ranges uses at most omp_get_max_threads()).
   const int nt = omp_get_max_threads();
   std::vector<double> partial(static_cast<size_t>(nt) * cols, 0.0);
-  parallel_ranges(rows, std::max<int64_t>(1, (1 << 15) / cols), [&](int64_t r0, int64_t r1) {
+  parallel_ranges(rows, std::max<int64_t>(1, kMinCheapPerThread / cols), [&](int64_t r0, int64_t r1) {
     int t = omp_in_parallel() ? omp_get_thread_num() : 0;
     add_rows_into(partial.data() + t * cols, x + r0 * cols, r1 - r0, cols);
   });
@@ -55,14 +55,14 @@ Napi::Value SumTrailing(const Napi::CallbackInfo& info) {
   int64_t n = f32_len(info[0]), rows = f32_len(info[1]);
   if (rows == 0 || n % rows != 0) throw Napi::RangeError::New(info.Env(), "sumTrailing: out length must divide x length");
   int64_t cols = n / rows;
-  if (rows >= omp_get_max_threads() || n < (1 << 16)) {
-    parallel_ranges(rows, std::max<int64_t>(1, (1 << 15) / cols), [&](int64_t r0, int64_t r1) {
+  if (rows >= omp_get_max_threads() || n < 2 * kMinCheapPerThread) {
+    parallel_ranges(rows, std::max<int64_t>(1, kMinCheapPerThread / cols), [&](int64_t r0, int64_t r1) {
       for (int64_t r = r0; r < r1; ++r) out[r] = static_cast<float>(sum_range(x + r * cols, cols));
     });
   } else {
     for (int64_t r = 0; r < rows; ++r) {
       std::vector<double> part(omp_get_max_threads(), 0.0);
-      parallel_ranges(cols, 1 << 15, [&](int64_t c0, int64_t c1) {
+      parallel_ranges(cols, kMinCheapPerThread, [&](int64_t c0, int64_t c1) {
         part[omp_in_parallel() ? omp_get_thread_num() : 0] = sum_range(x + r * cols + c0, c1 - c0);
       });
       double s = 0;

@@ -206,6 +206,10 @@ describe('native kernels match cpu', { skip }, () => {
     for (const op of ['Relu', 'Step', 'Square', 'Sqrt', 'Neg', 'Abs', 'Reciprocal']) {
       await compareToCpu(op, { x: { shape: [x.length], values: x } }, op === 'Step' ? { alpha: 0.25 } : {}, op, false, 1e-6);
     }
+    // Large enough to be split across threads (native/common.h).
+    const big = lcgInput([1100000], 6);
+    for (const op of ['Relu', 'Sigmoid']) await compareToCpu(op, { x: big }, {}, `${op} 1.1M`, false, 1e-6);
+    await compareToCpu('Add', { a: big, b: lcgInput([1100000], 7) }, {}, 'Add 1.1M', false, 1e-6);
   });
 
   test('Tanh and Sigmoid (the LSTM gates): each element within 1e-6 of float64 maths, specials included', async () => {
@@ -237,6 +241,8 @@ describe('native kernels match cpu', { skip }, () => {
       [[7, 5, 3], [1, 2], true, false],
       [[9, 1000], [0, 1], false, false],
       [[200000], [0], false, false],
+      [[1100000], [0], false, false], // large enough for two threads (native/common.h)
+      [[2100, 512], [0], false, false],
       [[128, 8, 8, 64], [1, 2], false, false], // global average pooling
       [[4, 5, 6, 7], [1, 2], true, false],
       [[4, 5, 6], [1], false, false],

@@ -175,8 +175,8 @@ describe('native backend', { skip }, () => {
       const run = async (backend: string, fused: boolean) => {
         assert.ok(await tf.setBackend(backend));
         const tag = `${u.name}_${backend}_${fused}`;
-        // 20,000 elements: split across threads; 7: one short vector.
-        const vars = [tf.variable(tf.tensor1d(values(20000, 4)), true, `w_${tag}`), tf.variable(tf.tensor1d(values(7, 5)), true, `b_${tag}`)];
+        // 300,000 elements: split across threads (see native/common.h); 7: one short vector.
+        const vars = [tf.variable(tf.tensor1d(values(300000, 4)), true, `w_${tag}`), tf.variable(tf.tensor1d(values(7, 5)), true, `b_${tag}`)];
         const opt = u.make();
         for (let step = 0; step < 3; step++) {
           const grads = Object.fromEntries(vars.map((v, i) => [v.name, tf.sub(tf.tensor1d(values(v.size, 10 + step * 2 + i)), 0.5)]));
