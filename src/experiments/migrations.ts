@@ -146,6 +146,18 @@ CREATE INDEX trial_runs_by_trial ON trial_runs (trial_id);
     description: 'trials.data_path: the data file a trial read, so reports can find the images again',
     sql: `ALTER TABLE trials ADD COLUMN data_path TEXT;`,
   },
+  {
+    version: 3,
+    description: 'gradient_flow: per trial, the gradient-flow measurement before training and after each epoch',
+    sql: `
+CREATE TABLE gradient_flow (
+  trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
+  epoch INTEGER NOT NULL CHECK (epoch >= 0),  -- 0: the initial weights
+  record_json TEXT NOT NULL,                  -- a GradientFlowRecord: per-layer norms and activation statistics
+  PRIMARY KEY (trial_id, epoch)
+) WITHOUT ROWID;
+`,
+  },
 ];
 
 /** The schema version this lisht writes. */

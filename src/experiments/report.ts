@@ -16,6 +16,7 @@ import type { Dataset } from '../datasets/types.js';
 import { UserError } from '../errors.js';
 import { bandLineChart, barChartWithErrors, heatmap, lineChart, meanCiBars, type ChartSpec } from '../reports/charts/index.js';
 import { imageGallerySvg, type GalleryItem } from '../reports/gallery.js';
+import { gradientFlowSection, type GradientFlowRun } from '../inspect/report.js';
 import { htmlReport, type Block, type Section } from '../reports/html.js';
 import { renderSvg, svgToPng } from '../reports/render.js';
 import { formatCsv, formatMarkdownTable, percent, fixed, type Column, type Row } from '../reports/table.js';
@@ -196,7 +197,27 @@ async function blockSections(ctx: BlockContext): Promise<Section[]> {
   ];
   const samples = await sampleBlocks(ctx, activations, of, name);
   if (samples.length > 0) sections.push({ heading: `${spec.name}: ${title}: sample predictions`, blocks: samples });
+  const flow = await flowSection(ctx, activations, of, title, name);
+  if (flow) sections.push(flow);
   return sections;
+}
+
+/** Gradient flow of one trial per activation: the lowest seed that recorded it (seeds differ only in detail). */
+async function flowSection(ctx: BlockContext, activations: string[], of: (a: string) => TrialRecord[], title: string, name: string): Promise<Section | undefined> {
+  const flows = ctx.store.gradientFlow(ctx.trials.map((t) => t.id));
+  const runs: GradientFlowRun[] = [];
+  const seeds: string[] = [];
+  for (const a of activations) {
+    const trial = of(a).find((t) => (flows.get(t.id)?.length ?? 0) > 0);
+    if (trial === undefined) continue;
+    runs.push({ activation: a, records: flows.get(trial.id)! });
+    seeds.push(`${a} seed ${trial.seed}`);
+  }
+  return gradientFlowSection(runs, {
+    heading: `${ctx.spec.name}: ${title}: gradient flow`,
+    note: `One trial per activation: ${seeds.join(', ')}.`,
+    chart: (spec, caption) => ctx.charts.chart(`${name}-gradient-flow.png`, spec, caption),
+  });
 }
 
 /**

@@ -33,6 +33,8 @@ export interface RunOptions {
   busyTimeoutMs?: number;
   /** How long a claim lives without a heartbeat; default 5 minutes. */
   leaseMs?: number;
+  /** Record each trial's gradient flow in the store (one probe batch per epoch); default true. */
+  gradientFlow?: boolean;
   /** Aborting stops every worker after its current step; their trials resume next time. */
   signal?: AbortSignal;
   onEvent?(event: RunEvent): void;
@@ -146,6 +148,7 @@ export async function runExperiment(options: RunOptions): Promise<RunSummary> {
       leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
       busyTimeoutMs,
       samples: spec.samples,
+      gradientFlow: options.gradientFlow ?? true,
     };
     const fatal = await runWorkers(count, workerOptions, store, emit, options.signal);
     const after = store.progress(experimentId, keys);

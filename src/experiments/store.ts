@@ -13,6 +13,7 @@ import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { UserError } from '../errors.js';
+import type { GradientFlowRecord } from '../inspect/types.js';
 import type { EpochRecord } from './compare_types.js';
 import { isProcessAlive } from './liveness.js';
 import { inspectSchema, migrate, SCHEMA_VERSION } from './migrations.js';
@@ -469,16 +470,20 @@ export class ResultStore {
   }
 
   /**
-   * Makes the stored epochs exactly `records` (those of the checkpoint a run resumes from):
-   * epochs after it, recorded by a run that died before its next checkpoint, are deleted.
+   * Makes the stored epochs and gradient-flow measurements exactly those of the checkpoint a
+   * run resumes from: later ones, recorded by a run that died before its next checkpoint, are
+   * deleted.
    */
-  syncEpochs(claim: Claim, records: readonly EpochRecord[], leaseMs: number): void {
+  syncEpochs(claim: Claim, records: readonly EpochRecord[], leaseMs: number, flow: readonly GradientFlowRecord[] = []): void {
     this.write(() => {
       this.renew(claim, leaseMs);
       const db = this.database;
       db.prepare('DELETE FROM epochs WHERE trial_id = ?').run(claim.trialId);
+      db.prepare('DELETE FROM gradient_flow WHERE trial_id = ?').run(claim.trialId);
       const insert = this.epochInsert();
       for (const r of records) insert(claim.trialId, r);
+      const insertFlow = this.flowInsert();
+      for (const f of flow) insertFlow(claim.trialId, f);
       db.prepare('UPDATE trials SET epochs_done = ? WHERE id = ?').run(records.length, claim.trialId);
     });
   }
@@ -490,11 +495,21 @@ export class ResultStore {
     return (trialId, r) => statement.run(trialId, r.epoch, num(r.loss), num(r.accuracy), num(r.val_loss), num(r.val_accuracy), r.seconds, now());
   }
 
-  /** Records a finished epoch and advances `epochs_done`, in one transaction. */
-  recordEpoch(claim: Claim, record: EpochRecord, leaseMs: number): void {
+  private flowInsert(): (trialId: number, f: GradientFlowRecord) => void {
+    const statement = this.database.prepare('INSERT OR REPLACE INTO gradient_flow (trial_id, epoch, record_json) VALUES (?, ?, ?)');
+    return (trialId, f) => statement.run(trialId, f.epoch, JSON.stringify(f));
+  }
+
+  /**
+   * Records a finished epoch, with the gradient-flow measurements taken since the last one
+   * (the initial one comes with epoch 1), and advances `epochs_done`, in one transaction.
+   */
+  recordEpoch(claim: Claim, record: EpochRecord, leaseMs: number, flow: readonly GradientFlowRecord[] = []): void {
     this.write(() => {
       this.renew(claim, leaseMs);
       this.epochInsert()(claim.trialId, record);
+      const insertFlow = this.flowInsert();
+      for (const f of flow) insertFlow(claim.trialId, f);
       this.database.prepare('UPDATE trials SET epochs_done = ? WHERE id = ?').run(record.epoch, claim.trialId);
     });
   }
@@ -603,6 +618,11 @@ export class ResultStore {
       val_accuracy: back(r.val_accuracy),
       seconds: r.seconds,
     }));
+  }
+
+  /** Gradient-flow measurements of each trial, by epoch (0: before training); empty when not recorded. */
+  gradientFlow(trialIds: readonly number[]): Map<number, GradientFlowRecord[]> {
+    return this.byTrial(trialIds, 'SELECT record_json FROM gradient_flow WHERE trial_id = ? ORDER BY epoch', (r: { record_json: string }) => JSON.parse(r.record_json) as GradientFlowRecord);
   }
 
   classMetrics(trialIds: readonly number[]): Map<number, ClassMetric[]> {

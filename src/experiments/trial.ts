@@ -1,7 +1,8 @@
 /**
  * Running one claimed trial: build the model (or restore it from the trial's checkpoint),
- * train it epoch by epoch with a checkpoint and a stored metrics row after each, then evaluate
- * on the test set and store per-class accuracy, the confusion matrix and sample predictions.
+ * train it epoch by epoch with a checkpoint and a stored metrics row (and gradient-flow
+ * measurement) after each, then evaluate on the test set and store per-class accuracy, the
+ * confusion matrix and sample predictions.
  *
  * Order of writes after each epoch: checkpoint first, then the database. A crash between the
  * two leaves a checkpoint one epoch ahead of the database; a resumed run makes the stored
@@ -13,6 +14,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { createRng, permutation } from '../datasets/random.js';
 import type { Dataset } from '../datasets/types.js';
+import { DEFAULT_PROBE_SIZE, GradientFlowCallback, probeBatch } from '../inspect/gradient_flow.js';
+import type { GradientFlowRecord } from '../inspect/types.js';
 import { getModel } from '../models/registry.js';
 import { cifarAugmenter } from '../training/augment.js';
 import type { Callback, EpochLogs } from '../training/callbacks.js';
@@ -33,6 +36,8 @@ interface TrialCheckpointState {
   /** Guards against a checkpoint folder left from another database that reused the trial id. */
   trialKey: string;
   epochs: EpochRecord[];
+  /** Gradient-flow measurements so far (absent when not recorded). */
+  gradientFlow?: GradientFlowRecord[];
 }
 
 /** The data a trial trains on, loaded once per worker and data set. */
@@ -51,6 +56,8 @@ export interface TrialEnvironment {
   leaseMs: number;
   /** Test examples whose predictions are kept. */
   samples: number;
+  /** Record gradient flow (before training and after every epoch, into the store); default true. */
+  gradientFlow?: boolean;
   /** Aborting stops after the current step; the trial is then given back, not failed. */
   signal?: AbortSignal;
   onEpoch?(record: EpochRecord): void;
@@ -137,31 +144,40 @@ export async function runTrial(trial: ClaimedTrial, env: TrialEnvironment): Prom
   const optimizer = trialOptimizer(config.optimizer);
   let model: tfl.LayersModel;
   let history: EpochRecord[];
+  let flow: GradientFlowRecord[];
   if (usable) {
     model = checkpoint.model;
     await optimizer.setWeights(checkpoint.optimizerWeights);
     history = [...checkpoint.meta.state.epochs];
+    flow = [...(checkpoint.meta.state.gradientFlow ?? [])];
   } else {
     model = buildModel(config, data, sets.train.inputShape);
     history = [];
+    flow = [];
   }
   const resumedFrom = history.length;
-  store.syncEpochs(trial, history, leaseMs);
+  store.syncEpochs(trial, history, leaseMs, flow);
 
   const callbacks: Callback[] = [];
   if (config.schedule !== undefined) {
     callbacks.push(new LearningRateScheduler(optimizer, { ...config.schedule, lr: config.optimizer.learningRate, epochs: config.epochs }));
   }
+  if (env.gradientFlow !== false) {
+    // Before the recorder, so an epoch's checkpoint and stored row come with its measurement.
+    callbacks.push(new GradientFlowCallback(model, probeBatch(sets.train, DEFAULT_PROBE_SIZE, config.seed), flow));
+  }
+  let flowStored = flow.length;
   callbacks.push({
     onEpochEnd: async (epoch, logs) => {
       const record = epochRecord(epoch, logs);
       history.push(record);
       try {
-        await saveCheckpoint<TrialCheckpointState>(checkpointDir, model, optimizer, { epoch: epoch + 1, state: { trialKey: trial.key, epochs: history } });
+        await saveCheckpoint<TrialCheckpointState>(checkpointDir, model, optimizer, { epoch: epoch + 1, state: { trialKey: trial.key, epochs: history, gradientFlow: flow } });
       } catch (err) {
         throw checkpointError(err, checkpointDir);
       }
-      store.recordEpoch(trial, record, leaseMs);
+      store.recordEpoch(trial, record, leaseMs, flow.slice(flowStored));
+      flowStored = flow.length;
       env.onEpoch?.(record);
     },
   });

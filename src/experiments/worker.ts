@@ -30,6 +30,7 @@ export interface WorkerOptions {
   leaseMs: number;
   busyTimeoutMs: number;
   samples: number;
+  gradientFlow: boolean;
 }
 
 /** Messages between parent and worker. */
@@ -125,6 +126,7 @@ async function runOne(trial: ClaimedTrial, store: ResultStore, cache: DataCache,
       checkpointDir: join(options.checkpointRoot, String(trial.trialId)),
       leaseMs: options.leaseMs,
       samples: options.samples,
+      gradientFlow: options.gradientFlow,
       signal: AbortSignal.any([stop, lost.signal]),
       onEpoch: (record) => emit({ type: 'epoch', trialId: trial.trialId, label, record, epochs: trial.config.epochs }),
     });

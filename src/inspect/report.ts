@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { CompareSummary } from '../experiments/compare_types.js';
 import type { Block, Section } from '../reports/html.js';
 import { dataUrl } from '../reports/images.js';
+import type { ChartSpec } from '../reports/charts/index.js';
 import { renderSvg } from '../reports/render.js';
 import { fixed, percent, type Row } from '../reports/table.js';
 import { gradientFlowChart } from './charts.js';
@@ -19,7 +20,7 @@ export const INSPECT_DIR = 'inspect';
 export const INSPECT_JSON = 'inspect.json';
 
 /** The gradient-flow records of every activation of a run that has them. */
-export function gradientFlowRuns(summary: CompareSummary): { activation: string; records: GradientFlowRecord[] }[] {
+export function gradientFlowRuns(summary: CompareSummary): GradientFlowRun[] {
   return summary.results.flatMap((r) => (r.gradient_flow && r.gradient_flow.length > 0 ? [{ activation: r.activation, records: r.gradient_flow }] : []));
 }
 
@@ -42,10 +43,26 @@ async function imageBlock(dir: string, file: string | null | undefined, alt: str
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? null : v);
 
+/** One activation's gradient-flow measurements, as a report shows them. */
+export interface GradientFlowRun {
+  activation: string;
+  records: GradientFlowRecord[];
+}
+
+/** Options of {@link gradientFlowSection}. */
+export interface GradientFlowSectionOptions {
+  heading?: string;
+  /** Added to the explanation (which runs are shown). */
+  note?: string;
+  /** Renders the chart (default: an inline SVG figure); a report that keeps PNG copies passes its own. */
+  chart?: (spec: ChartSpec, caption: string) => Promise<Block>;
+}
+
 /** Gradient flow: the chart and, per activation and layer, the numbers before and after training. */
-export async function gradientFlowSection(summary: CompareSummary): Promise<Section | undefined> {
-  const runs = gradientFlowRuns(summary);
+export async function gradientFlowSection(runs: readonly GradientFlowRun[], options: GradientFlowSectionOptions = {}): Promise<Section | undefined> {
   if (runs.length === 0) return undefined;
+  const { heading = 'Gradient flow', note = '' } = options;
+  const chart = options.chart ?? (async (spec: ChartSpec, caption: string): Promise<Block> => ({ kind: 'svg', svg: await renderSvg(spec), caption }));
   const rows: Row[] = runs.flatMap((run) => {
     const first = run.records[0]!;
     const last = run.records[run.records.length - 1]!;
@@ -67,16 +84,17 @@ export async function gradientFlowSection(summary: CompareSummary): Promise<Sect
   });
   const probe = runs[0]!.records[0]!;
   return {
-    heading: 'Gradient flow',
+    heading,
     blocks: [
-      { kind: 'svg', svg: await renderSvg(gradientFlowChart(runs)), caption: 'gradient-flow' },
+      await chart(gradientFlowChart(runs), 'gradient-flow'),
       {
         kind: 'paragraph',
         text:
           `Measured on a fixed batch of ${probe.probe_size} training examples before training (epoch 0) and after every epoch, in inference mode. ` +
           `Gradient norm: L2 norm of the loss gradient over the layer's weights. Dead unit: a channel or neuron whose output is exactly 0 for every example and position. ` +
           `Saturated unit: not dead, yet |f'(z)| < ${probe.epsilon} for every example and position. Zero outputs: share of output values exactly 0; ` +
-          `low-gradient outputs: share of values with |f'(z)| < ${probe.epsilon}.`,
+          `low-gradient outputs: share of values with |f'(z)| < ${probe.epsilon}.` +
+          (note ? ` ${note}` : ''),
       },
       {
         kind: 'table',
@@ -179,7 +197,7 @@ export async function inspectDataSections(dir: string, data: InspectData): Promi
  */
 export async function inspectSections(dir: string, summary: CompareSummary): Promise<Section[]> {
   const sections: Section[] = [];
-  const flow = await gradientFlowSection(summary);
+  const flow = await gradientFlowSection(gradientFlowRuns(summary));
   if (flow) sections.push(flow);
   const data = await readInspectData(dir);
   if (data) sections.push(...(await inspectDataSections(dir, data)));

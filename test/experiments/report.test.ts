@@ -60,7 +60,7 @@ test('the report writes the HTML, PNG copies of every chart and the tables', () 
   const pngs = readdirSync(join(out, 'charts')).sort();
   assert.equal(pngs.length, report.charts);
   for (const slug of ['iris-test-iris-mlp', 'cifar-tiny-cifar10-seed-cnn']) {
-    for (const chart of ['test-accuracy', 'test-loss', 'train-loss', 'final-accuracy', 'confusion-lisht', 'confusion-relu']) assert.ok(pngs.includes(`${slug}-${chart}.png`), `${slug}-${chart}`);
+    for (const chart of ['test-accuracy', 'test-loss', 'train-loss', 'final-accuracy', 'confusion-lisht', 'confusion-relu', 'gradient-flow']) assert.ok(pngs.includes(`${slug}-${chart}.png`), `${slug}-${chart}`);
   }
   for (const f of ['activations.png', 'activation-derivatives.png', 'cifar-tiny-cifar10-seed-cnn-samples-lisht.png', 'cifar-tiny-cifar10-seed-cnn-samples-relu.png']) assert.ok(pngs.includes(f), f);
   assert.ok(!pngs.some((f) => f.startsWith('iris-test-iris-mlp-samples')), 'no sample images for tabular data');
@@ -80,10 +80,11 @@ test('the report writes the HTML, PNG copies of every chart and the tables', () 
   const html = readFileSync(join(out, 'report.html'), 'utf8');
   assert.equal((html.match(/<figure><svg/g) ?? []).length, report.charts, 'every chart is embedded');
   assert.doesNotMatch(html, /<script|(?:src|href)="https?:/, 'self-contained, no scripts');
-  for (const heading of ['Results', 'iris-test: iris / mlp', 'cifar-tiny: cifar10 / seed-cnn: classes', 'cifar-tiny: cifar10 / seed-cnn: sample predictions', 'Activation functions', 'iris-test: trials', 'iris-test: setup']) {
+  for (const heading of ['Results', 'iris-test: iris / mlp', 'cifar-tiny: cifar10 / seed-cnn: classes', 'cifar-tiny: cifar10 / seed-cnn: sample predictions', 'cifar-tiny: cifar10 / seed-cnn: gradient flow', 'iris-test: iris / mlp: gradient flow', 'Activation functions', 'iris-test: trials', 'iris-test: setup']) {
     assert.ok(html.includes(`<h2>${heading}</h2>`), heading);
   }
   assert.match(html, /Per-class test accuracy/);
+  assert.match(html, /One trial per activation: lisht seed 1, relu seed 1\./);
   assert.match(html, /pred: \w+/);
 });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { UserError } from '../../src/errors.js';
 import { runExperiment } from '../../src/experiments/runner.js';
 import { tempDir } from '../helpers/env.js';
-import { irisPath, query, writeSpec } from './helpers/experiments.js';
+import { epochMetrics, irisPath, query, writeSpec } from './helpers/experiments.js';
 import { checkpointError, classResults, sampleIndices } from '../../src/experiments/trial.js';
 import { epochRecord } from '../../src/experiments/epoch_record.js';
 
@@ -74,8 +74,15 @@ backend: wasm
 `,
     );
     const db = join(dir.path, 'r.db');
-    const summary = await runExperiment({ spec, db, workers: 1, data: { iris: irisPath(dir.path) } });
+    // Without gradient flow (`lisht run --no-gradient-flow`): nothing of it stored, and the
+    // training exactly that of a run which measures it (the probe changes no state).
+    const summary = await runExperiment({ spec, db, workers: 1, data: { iris: irisPath(dir.path) }, gradientFlow: false });
     assert.equal(summary.done, 4);
+    assert.deepEqual(query(db, 'SELECT * FROM gradient_flow'), []);
+    const measured = join(dir.path, 'measured.db');
+    await runExperiment({ spec, db: measured, workers: 1, data: { iris: irisPath(dir.path) } });
+    assert.ok(query(measured, 'SELECT * FROM gradient_flow').length > 0);
+    assert.deepEqual(epochMetrics(measured), epochMetrics(db));
     const trials = query<{ id: number; epochs_done: number; status: string }>(db, 'SELECT id, epochs_done, status FROM trials');
     assert.ok(trials.some((t) => t.epochs_done < 40), `some trial stopped early: ${trials.map((t) => t.epochs_done).join(', ')}`);
     for (const t of trials) {

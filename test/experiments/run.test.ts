@@ -6,9 +6,21 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { UserError } from '../../src/errors.js';
 import { SCHEMA_VERSION } from '../../src/experiments/migrations.js';
+import type { GradientFlowRecord } from '../../src/inspect/types.js';
 import { runExperiment, type RunOptions } from '../../src/experiments/runner.js';
 import { tempDir } from '../helpers/env.js';
 import { epochMetrics, finalResults, irisPath, irisSpec, query, REAL_IRIS, runCliGroup, skipNoIris, writeSpec } from './helpers/experiments.js';
+
+/** Gradient-flow measurements per trial and epoch, without their timings. */
+function flowMetrics(db: string): unknown[] {
+  return query<{ activation: string; seed: number; record_json: string }>(
+    db,
+    'SELECT t.activation, t.seed, g.record_json FROM gradient_flow g JOIN trials t ON t.id = g.trial_id ORDER BY t.activation, t.seed, g.epoch',
+  ).map(({ activation, seed, record_json }) => {
+    const { seconds: _seconds, ...record } = JSON.parse(record_json) as GradientFlowRecord;
+    return { activation, seed, ...record };
+  });
+}
 
 const ResultRow = z
   .object({
@@ -53,6 +65,14 @@ test('Iris, MLP, 3 seeds x 2 activations: run end to end, every record stored, r
       assert.ok(t.train_seconds > 0);
     }
     assert.deepEqual(query(db, 'SELECT trial_id, count(*) AS n FROM epochs GROUP BY trial_id HAVING n != 6'), []);
+    // Gradient flow before training and after each of the 6 epochs, by default.
+    assert.deepEqual(query(db, 'SELECT trial_id FROM gradient_flow GROUP BY trial_id HAVING count(*) != 7 OR min(epoch) != 0 OR max(epoch) != 6'), []);
+    assert.equal(query(db, 'SELECT DISTINCT trial_id FROM gradient_flow').length, 6);
+    for (const { record_json } of query<{ record_json: string }>(db, 'SELECT record_json FROM gradient_flow')) {
+      const layers = (JSON.parse(record_json) as GradientFlowRecord).layers;
+      assert.deepEqual(layers.map((l) => l.class_name), ['Dense', 'Dense', 'Dense']);
+      assert.ok(layers.every((l) => l.grad_norm! > 0 && l.weight_norm! > 0));
+    }
     assert.deepEqual(query(db, 'SELECT trial_id, count(*) AS n FROM class_metrics GROUP BY trial_id HAVING n != 3'), []);
     assert.deepEqual(query(db, 'SELECT trial_id, sum(count) AS n FROM confusion GROUP BY trial_id HAVING n != 30'), [], 'each confusion matrix counts the 30 test examples');
     assert.deepEqual(query(db, 'SELECT trial_id, count(*) AS n FROM samples GROUP BY trial_id HAVING n != 16'), []);
@@ -115,6 +135,7 @@ test('killed with SIGKILL in the middle of a trial, run again: one row per trial
     assert.equal(query(killed, 'SELECT * FROM trials').length, 6);
     assert.deepEqual(finalResults(killed), finalResults(straight));
     assert.deepEqual(epochMetrics(killed), epochMetrics(straight), 'every epoch identical to the uninterrupted run');
+    assert.deepEqual(flowMetrics(killed), flowMetrics(straight), 'every gradient-flow measurement too, each once');
     const runs = query<{ outcome: string }>(killed, 'SELECT outcome FROM trial_runs');
     assert.ok(runs.some((r) => r.outcome === 'lost'), 'the killed runs are recorded as lost');
     assert.equal(runs.filter((r) => r.outcome === 'done').length, 6);

@@ -11,6 +11,7 @@ import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from '../../src/experiment
 import { processStartTime } from '../../src/experiments/liveness.js';
 import { parseSpecText, planTrials, specHash } from '../../src/experiments/spec.js';
 import { ClaimLostError, ResultStore, type Claimant, type TrialFinal } from '../../src/experiments/store.js';
+import type { GradientFlowRecord } from '../../src/inspect/types.js';
 import { REPO_ROOT, tempDir } from '../helpers/env.js';
 
 const run = promisify(execFile);
@@ -33,6 +34,16 @@ function fresh(dir: string, seeds = 2): { store: ResultStore; experimentId: numb
 }
 
 const epoch = (n: number) => ({ epoch: n, loss: 1 / n, accuracy: 0.5, val_loss: 1 / n, val_accuracy: 0.4 + n / 100, seconds: 0.1 });
+
+/** A gradient-flow measurement after epoch `n` (0: before training). */
+const flow = (n: number): GradientFlowRecord => ({
+  epoch: n,
+  loss: 2 - n / 10,
+  probe_size: 100,
+  epsilon: 1e-3,
+  seconds: 0.01,
+  layers: [{ layer: 'dense', class_name: 'Dense', grad_norm: 0.5 / (n + 1), weight_norm: 3 + n, activation: null }],
+});
 
 function final(classes: number): TrialFinal {
   return {
@@ -96,6 +107,7 @@ test('an older store is upgraded in place by the migrations, its rows kept; read
     const [trial] = store.trials(1);
     assert.equal(trial!.testAccuracy, 0.9);
     assert.equal(trial!.dataPath, null, 'the new column, empty for old rows');
+    assert.deepEqual(store.gradientFlow([trial!.id]).get(trial!.id), [], 'the new table, empty for old trials');
     store.close();
   } finally {
     dir.remove();
@@ -176,12 +188,15 @@ test('resuming makes the stored epochs equal to the checkpoint history; finishin
   try {
     const { store, experimentId } = fresh(dir.path);
     const t = store.claimTrial(experimentId, claimant(), 60_000)!;
-    for (const n of [1, 2, 3]) store.recordEpoch(t, epoch(n), 60_000);
+    store.recordEpoch(t, epoch(1), 60_000, [flow(0), flow(1)]);
+    for (const n of [2, 3]) store.recordEpoch(t, epoch(n), 60_000, [flow(n)]);
     // The run died after storing epoch 3 but before its checkpoint: the next one resumes after 2.
-    store.syncEpochs(t, [epoch(1), epoch(2)], 60_000);
+    store.syncEpochs(t, [epoch(1), epoch(2)], 60_000, [flow(0), flow(1), flow(2)]);
     assert.deepEqual([...store.epochs([t.trialId]).get(t.trialId)!].map((e) => e.epoch), [1, 2]);
+    assert.deepEqual(store.gradientFlow([t.trialId]).get(t.trialId), [flow(0), flow(1), flow(2)]);
     assert.equal(store.trials(experimentId)[0]!.epochsDone, 2);
-    store.recordEpoch(t, { ...epoch(3), val_loss: NaN }, 60_000);
+    store.recordEpoch(t, { ...epoch(3), val_loss: NaN }, 60_000, [flow(3)]);
+    assert.deepEqual(store.gradientFlow([t.trialId]).get(t.trialId), [0, 1, 2, 3].map(flow), 'in epoch order, each once');
     store.finishTrial(t, final(3), 60_000);
     const row = store.trials(experimentId).find((r) => r.id === t.trialId)!;
     assert.equal(row.status, 'done');

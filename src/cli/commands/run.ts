@@ -9,6 +9,7 @@ interface Flags {
   data?: Record<string, string>;
   backend?: string;
   busyTimeout?: number;
+  gradientFlow: boolean;
 }
 
 /** Exit status of a run stopped by Ctrl-C, as shells report SIGINT. */
@@ -61,6 +62,7 @@ export function register(program: Command): void {
     .option('--data <name=path>', 'local data for a data set, overriding the spec (repeatable)', dataFlag)
     .option('--backend <name>', "backend instead of the spec's: auto, tensorflow, native, wasm or cpu")
     .option('--busy-timeout <ms>', 'how long to wait for a database locked by another process', positiveInt)
+    .option('--no-gradient-flow', 'do not record per-layer gradient flow (one probe batch per epoch; shown by lisht report)')
     .action(async (specPath: string, flags: Flags) => {
       const controller = new AbortController();
       const onSigint = () => {
@@ -77,6 +79,7 @@ export function register(program: Command): void {
           data: flags.data,
           backend: flags.backend,
           busyTimeoutMs: flags.busyTimeout,
+          gradientFlow: flags.gradientFlow,
           signal: controller.signal,
           onDownloadProgress: createProgressReporter(process.stderr),
           onEvent: (e) => {
