@@ -35,6 +35,8 @@ export interface RunOptions {
   leaseMs?: number;
   /** Record each trial's gradient flow in the store (one probe batch per epoch); default true. */
   gradientFlow?: boolean;
+  /** Keep each trial's initial and trained model in `<db>.models/<trial id>/`; default true. */
+  saveModels?: boolean;
   /** Aborting stops every worker after its current step; their trials resume next time. */
   signal?: AbortSignal;
   onEvent?(event: RunEvent): void;
@@ -66,6 +68,11 @@ export interface RunSummary {
 /** The checkpoint folder of a database: one sub-folder per trial id, next to the file. */
 export function checkpointRoot(dbPath: string): string {
   return `${resolve(dbPath)}.checkpoints`;
+}
+
+/** Folder of the finished trials' models, one subfolder per trial id (`lisht inspect --db`). */
+export function modelsRoot(dbPath: string): string {
+  return `${resolve(dbPath)}.models`;
 }
 
 function workerEntry(): string {
@@ -149,6 +156,7 @@ export async function runExperiment(options: RunOptions): Promise<RunSummary> {
       busyTimeoutMs,
       samples: spec.samples,
       gradientFlow: options.gradientFlow ?? true,
+      modelsRoot: options.saveModels === false ? null : modelsRoot(dbPath),
     };
     const fatal = await runWorkers(count, workerOptions, store, emit, options.signal);
     const after = store.progress(experimentId, keys);

@@ -9,6 +9,7 @@
  * epochs equal to the checkpoint's history before training on, so the two always agree.
  */
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -20,6 +21,8 @@ import { getModel } from '../models/registry.js';
 import { cifarAugmenter } from '../training/augment.js';
 import type { Callback, EpochLogs } from '../training/callbacks.js';
 import { loadCheckpoint, saveCheckpoint } from '../training/checkpoint.js';
+import { INITIAL_DIR } from '../inspect/run_folder.js';
+import { saveModel } from '../training/model_files.js';
 import { exampleSets, type ExampleSet } from '../training/data.js';
 import { EarlyStopping } from '../training/early_stopping.js';
 import { evaluate } from '../training/evaluate.js';
@@ -58,6 +61,11 @@ export interface TrialEnvironment {
   samples: number;
   /** Record gradient flow (before training and after every epoch, into the store); default true. */
   gradientFlow?: boolean;
+  /**
+   * Folder for the trial's trained model, with its initial one in `initial/` (the layout of a
+   * compare run's `models/<activation>/`, which `lisht inspect --db` reads); none when absent.
+   */
+  modelsDir?: string;
   /** Aborting stops after the current step; the trial is then given back, not failed. */
   signal?: AbortSignal;
   onEpoch?(record: EpochRecord): void;
@@ -72,14 +80,23 @@ export type TrialOutcome =
 const WRITE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EFBIG']);
 
 /**
- * A UserError for a checkpoint that could not be written (full disk, read-only or forbidden
- * folder); other errors are returned as they are. The previous checkpoint is intact then.
+ * A UserError for a checkpoint (or a saved model) that could not be written (full disk,
+ * read-only or forbidden folder); other errors are returned as they are. The previous
+ * checkpoint is intact then.
  */
-export function checkpointError(err: unknown, dir: string): unknown {
+export function checkpointError(err: unknown, dir: string, what = 'checkpoint'): unknown {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === undefined || !WRITE_ERRORS.has(code)) return err;
   const why = code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG' ? 'the disk is full' : 'the folder is not writable';
-  return new UserError(`cannot write checkpoint ${dir}: ${why} (${code}); the trial resumes from its previous checkpoint on the next run`, 74);
+  return new UserError(`cannot write ${what} ${dir}: ${why} (${code}); the trial resumes from its previous checkpoint on the next run`, 74);
+}
+
+async function saveTrialModel(model: tfl.LayersModel, dir: string): Promise<void> {
+  try {
+    await saveModel(model, dir);
+  } catch (err) {
+    throw checkpointError(err, dir, 'model');
+  }
 }
 
 /** The optimizer a trial names, from the training module. */
@@ -154,6 +171,7 @@ export async function runTrial(trial: ClaimedTrial, env: TrialEnvironment): Prom
     model = buildModel(config, data, sets.train.inputShape);
     history = [];
     flow = [];
+    if (env.modelsDir !== undefined) await saveTrialModel(model, join(env.modelsDir, INITIAL_DIR));
   }
   const resumedFrom = history.length;
   store.syncEpochs(trial, history, leaseMs, flow);
@@ -205,6 +223,8 @@ export async function runTrial(trial: ClaimedTrial, env: TrialEnvironment): Prom
     const evaluation = run.lastValidation ?? (await evaluate(model, sets.test, config.batchSize));
     const labels = sets.test.labels;
     const indices = sampleIndices(sets.test.count, env.samples);
+    // Before the trial counts as done, so a done trial always has its model.
+    if (env.modelsDir !== undefined) await saveTrialModel(model, env.modelsDir);
     store.finishTrial(
       trial,
       {
@@ -226,6 +246,7 @@ export async function runTrial(trial: ClaimedTrial, env: TrialEnvironment): Prom
     if (!(err instanceof TrainingDivergedError)) throw err;
     store.failTrial(trial, err.message, leaseMs);
     await rm(checkpointDir, { recursive: true, force: true });
+    if (env.modelsDir !== undefined) await rm(env.modelsDir, { recursive: true, force: true });
     return { status: 'failed', error: err.message, resumedFrom };
   } finally {
     model.dispose();

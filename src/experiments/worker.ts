@@ -31,6 +31,8 @@ export interface WorkerOptions {
   busyTimeoutMs: number;
   samples: number;
   gradientFlow: boolean;
+  /** Folder of one models folder per trial id; null: models are not kept. */
+  modelsRoot: string | null;
 }
 
 /** Messages between parent and worker. */
@@ -127,6 +129,7 @@ async function runOne(trial: ClaimedTrial, store: ResultStore, cache: DataCache,
       leaseMs: options.leaseMs,
       samples: options.samples,
       gradientFlow: options.gradientFlow,
+      ...(options.modelsRoot !== null ? { modelsDir: join(options.modelsRoot, String(trial.trialId)) } : {}),
       signal: AbortSignal.any([stop, lost.signal]),
       onEpoch: (record) => emit({ type: 'epoch', trialId: trial.trialId, label, record, epochs: trial.config.epochs }),
     });

@@ -2,7 +2,8 @@
  * Looking inside a run: gradient flow recorded while training, and `inspect`'s weight
  * histograms, activation maps and loss landscapes.
  */
-export { inspect, resolveInspectOptions, DEFAULTS as INSPECT_DEFAULTS, type InspectOptions, type InspectEvent } from './inspect.js';
+export { inspect, resolveInspectOptions, DEFAULTS as INSPECT_DEFAULTS, type InspectOptions, type InspectEvent, type InspectHooks } from './inspect.js';
+export { inspectTrials, type InspectTrialsOptions } from './store_trials.js';
 export {
   GradientFlowCallback,
   measureGradientFlow,
@@ -16,6 +17,6 @@ export { activationSites, recordActivations, disposeRecorded, flatLayers, type A
 export { filterNormalize, filterNorms, randomDirection } from './directions.js';
 export { LossEvaluator, interpolate1d, surface2d, linspace, snapshotWeights, assignWeights } from './landscape.js';
 export { contourLines, contourLevels, type ContourLine } from './contours.js';
-export { inspectSections, gradientFlowSection, readInspectData, INSPECT_DIR, INSPECT_JSON } from './report.js';
+export { inspectSections, gradientFlowSection, readInspectData, INSPECT_DIR, INSPECT_JSON, type GradientFlowRun, type GradientFlowSectionOptions } from './report.js';
 export { openRunFolder, loadInitialModel, INITIAL_DIR, MODELS_DIR, type RunFolder, type RunModel } from './run_folder.js';
 export type * from './types.js';

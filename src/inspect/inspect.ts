@@ -62,8 +62,8 @@ export type InspectEvent =
 
 export const DEFAULTS = { grid: 21, subset: 1000, images: 4, range: 1, batchSize: 500, backend: 'auto' } as const;
 
-/** Resolved options: every default filled, every value checked. */
-type Resolved = Required<Omit<InspectOptions, 'activations' | 'seed'>> & { seed: number | undefined; activations?: string[] };
+/** Inspect options with every default filled and every value checked. */
+export type ResolvedInspectOptions = Required<Omit<InspectOptions, 'activations' | 'seed'>> & { seed: number | undefined; activations?: string[] };
 
 function positiveInteger(name: string, value: number, min = 1): number {
   if (!Number.isInteger(value) || value < min) throw new UserError(`--${name} must be an integer of at least ${min}, got ${value}`);
@@ -71,8 +71,8 @@ function positiveInteger(name: string, value: number, min = 1): number {
 }
 
 /** Checks the options before anything is loaded; `UserError`s name the flag. */
-export function resolveInspectOptions(options: InspectOptions): Resolved {
-  const r = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Resolved;
+export function resolveInspectOptions(options: InspectOptions): ResolvedInspectOptions {
+  const r = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as ResolvedInspectOptions;
   positiveInteger('grid', r.grid, 3);
   positiveInteger('subset', r.subset);
   positiveInteger('images', r.images, 0);
@@ -119,7 +119,7 @@ function checkSameShapes(activation: string, a: readonly tf.Tensor[], b: readonl
 async function measureOne(
   run: RunFolder,
   index: number,
-  ctx: { opts: Resolved; seed: number; evaluator: LossEvaluator; images: tf.Tensor | null; build: { inputShape: number[]; numClasses: number; vocabularySize?: number }; emit(e: InspectEvent): void },
+  ctx: { opts: ResolvedInspectOptions; seed: number; evaluator: LossEvaluator; images: tf.Tensor | null; build: { inputShape: number[]; numClasses: number; vocabularySize?: number }; emit(e: InspectEvent): void },
 ): Promise<Measured> {
   const entry = run.models[index]!;
   const { opts, evaluator } = ctx;
@@ -158,19 +158,33 @@ function finiteRange(values: readonly (number | null)[]): [number, number] | nul
   return finite.length === 0 ? null : [Math.min(...finite), Math.max(...finite)];
 }
 
+/** Callbacks of {@link inspect}. */
+export interface InspectHooks {
+  onEvent?(e: InspectEvent): void;
+}
+
 /**
  * Inspects the run folder `options.run`, writes `inspect/` (PNGs and inspect.json) and
  * rewrites its report.html with the new sections. Resolves to what inspect.json holds.
  */
-export async function inspect(options: InspectOptions, hooks: { onEvent?(e: InspectEvent): void } = {}): Promise<InspectData> {
-  const started = performance.now();
+export async function inspect(options: InspectOptions, hooks: InspectHooks = {}): Promise<InspectData> {
   const opts = resolveInspectOptions(options);
-  const emit = (e: InspectEvent) => hooks.onEvent?.(e);
   const run = await openRunFolder(opts.run, opts.activations);
+  const o = run.summary.options;
+  return inspectRunFolder(run, () => loadDataset(parseDatasetName(o.dataset), { data: o.data ?? undefined, ...(o.fromTestSet ? { fromTestSet: true } : {}) }), opts, hooks);
+}
+
+/**
+ * Inspects an opened run folder whose models were trained on what `load` gives (a compare
+ * run's data set, or a stored trial's with its split), writing into the folder.
+ */
+export async function inspectRunFolder(run: RunFolder, load: () => Promise<Dataset>, opts: ResolvedInspectOptions, hooks: InspectHooks): Promise<InspectData> {
+  const started = performance.now();
+  const emit = (e: InspectEvent) => hooks.onEvent?.(e);
   const o = run.summary.options;
   const seed = opts.seed ?? o.seed;
 
-  const dataset = await loadDataset(parseDatasetName(o.dataset), { data: o.data ?? undefined, ...(o.fromTestSet ? { fromTestSet: true } : {}) });
+  const dataset = await load();
   const sets = exampleSets(dataset, { train: o.limitTrain ?? undefined, test: o.limitTest ?? undefined });
   const build = {
     inputShape: sets.train.inputShape,

@@ -89,7 +89,14 @@ export async function loadInitialModel(
   if (model.initialDir !== null) return { model: await loadModel(model.initialDir), source: 'saved' };
   const definition = getModel(run.summary.options.model);
   return {
-    model: definition.build({ inputShape: data.inputShape, numClasses: data.numClasses, activation: model.activation, seed: run.summary.options.seed, ...(data.vocabularySize ? { vocabularySize: data.vocabularySize } : {}) }),
+    model: definition.build({
+      inputShape: data.inputShape,
+      numClasses: data.numClasses,
+      activation: model.activation,
+      seed: run.summary.options.seed,
+      ...(data.vocabularySize ? { vocabularySize: data.vocabularySize } : {}),
+      ...(run.summary.options.hiddenUnits ? { hiddenUnits: run.summary.options.hiddenUnits } : {}),
+    }),
     source: 'rebuilt-from-seed',
   };
 }

@@ -134,15 +134,20 @@ test('bad input: unknown folder, not a run, no saved models, unknown activation,
   }
 });
 
-test('lisht inspect reports bad input as a one-line error with exit status 2', async () => {
+test('lisht inspect reports bad input as a one-line error, exit status 2 (66: no such database)', async () => {
   const dir = tempDir('lisht-inspect-cli-');
   try {
-    for (const [args, message] of [
+    for (const [args, message, code] of [
       [[join(dir.path, 'nope')], /lisht: error: no run folder/],
       [[dir.path, '--grid', '2'], /lisht: error: --grid must be an integer of at least 3, got 2/],
+      [[], /lisht: error: give either a compare run folder or --db with --out, not both/],
+      [[dir.path, '--db', 'r.db'], /lisht: error: give either a compare run folder or --db with --out, not both/],
+      [['--db', 'r.db'], /lisht: error: --db needs --out/],
+      [[dir.path, '--trial-seed', '2'], /lisht: error: --trial-seed only go with --db/],
+      [['--db', join(dir.path, 'missing.db'), '--out', join(dir.path, 'o')], /lisht: error: cannot open database .*missing\.db/, 66],
     ] as const) {
       const r = await runCli(['inspect', ...args, '--backend', 'cpu']);
-      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.code, code ?? 2, r.stderr);
       assert.match(r.stderr, message);
       assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
     }

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { UserError } from '../../errors.js';
 import { inspect, DEFAULTS, type InspectEvent } from '../../inspect/inspect.js';
+import { inspectTrials } from '../../inspect/store_trials.js';
 import { nameList, nonNegativeInt, positiveInt } from '../flags.js';
 
 interface Flags {
@@ -11,6 +13,12 @@ interface Flags {
   batchSize: number;
   backend: string;
   activations?: string[];
+  db?: string;
+  experiment?: string;
+  dataset?: string;
+  model?: string;
+  trialSeed?: number;
+  out?: string;
 }
 
 function positiveNumber(value: string): number {
@@ -39,8 +47,10 @@ function describe(e: InspectEvent): string | undefined {
 export function register(program: Command): void {
   program
     .command('inspect')
-    .argument('<run>', 'a compare output folder')
-    .description('Look inside a finished comparison: weight histograms, activation maps, loss landscapes (1-D and filter-normalised 2-D), gradient flow; adds them to its report.html')
+    .argument('[run]', 'a compare output folder (or use --db for trials of the results store)')
+    .description(
+      'Look inside a finished comparison, or stored trials of one data set, model and seed: weight histograms, activation maps, loss landscapes (1-D and filter-normalised 2-D), gradient flow; adds them to the report.html',
+    )
     .option('--grid <n>', 'points per side of the 2-D loss surface (and of the 1-D line), at least 3', positiveInt, DEFAULTS.grid)
     .option('--subset <n>', 'training examples the landscape loss is measured on', positiveInt, DEFAULTS.subset)
     .option('--images <n>', 'test images whose activation maps are drawn', nonNegativeInt, DEFAULTS.images)
@@ -49,16 +59,26 @@ export function register(program: Command): void {
     .option('--batch-size <n>', 'batch size of the landscape forward passes', positiveInt, DEFAULTS.batchSize)
     .option('--backend <name>', 'auto, tensorflow, native, wasm or cpu', DEFAULTS.backend)
     .option('--activations <list>', 'only these activations of the run', nameList)
-    .action(async (run: string, flags: Flags) => {
-      const data = await inspect(
-        { run, ...flags },
-        {
-          onEvent: (e) => {
-            const line = describe(e);
-            if (line !== undefined) process.stdout.write(line + '\n');
-          },
+    .option('--db <file>', 'inspect trials of this results store (lisht run) instead of a run folder')
+    .option('--experiment <name>', 'with --db: the experiment (default: the only one)')
+    .option('--dataset <name>', 'with --db: the data set, when the experiment has several')
+    .option('--model <label>', 'with --db: the model label, when the experiment has several')
+    .option('--trial-seed <n>', 'with --db: the seed of the trials (default: the lowest finished)', nonNegativeInt)
+    .option('--out <dir>', 'with --db: folder to write the run, its pictures and report into')
+    .action(async (run: string | undefined, flags: Flags) => {
+      const hooks = {
+        onEvent: (e: InspectEvent) => {
+          const line = describe(e);
+          if (line !== undefined) process.stdout.write(line + '\n');
         },
-      );
+      };
+      const { db, experiment, dataset, model, trialSeed, out, ...common } = flags;
+      if ((run === undefined) === (db === undefined)) throw new UserError('give either a compare run folder or --db with --out, not both');
+      if (db !== undefined && out === undefined) throw new UserError('--db needs --out: the folder to write the inspected trials into');
+      const storeOnly = { experiment, dataset, model, trialSeed, out };
+      const given = Object.entries(storeOnly).filter(([, v]) => v !== undefined).map(([k]) => k);
+      if (run !== undefined && given.length > 0) throw new UserError(`${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} only go with --db`);
+      const data = run !== undefined ? await inspect({ run, ...common }, hooks) : await inspectTrials({ db: db!, experiment, dataset, model, trialSeed, out: out!, ...common }, hooks);
       for (const a of data.activations) {
         const l = a.landscape_1d;
         process.stdout.write(

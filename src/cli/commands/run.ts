@@ -10,6 +10,7 @@ interface Flags {
   backend?: string;
   busyTimeout?: number;
   gradientFlow: boolean;
+  saveModels: boolean;
 }
 
 /** Exit status of a run stopped by Ctrl-C, as shells report SIGINT. */
@@ -63,6 +64,7 @@ export function register(program: Command): void {
     .option('--backend <name>', "backend instead of the spec's: auto, tensorflow, native, wasm or cpu")
     .option('--busy-timeout <ms>', 'how long to wait for a database locked by another process', positiveInt)
     .option('--no-gradient-flow', 'do not record per-layer gradient flow (one probe batch per epoch; shown by lisht report)')
+    .option('--no-save-models', "do not keep each trial's initial and trained model in <db>.models/ (lisht inspect --db needs them)")
     .action(async (specPath: string, flags: Flags) => {
       const controller = new AbortController();
       const onSigint = () => {
@@ -80,6 +82,7 @@ export function register(program: Command): void {
           backend: flags.backend,
           busyTimeoutMs: flags.busyTimeout,
           gradientFlow: flags.gradientFlow,
+          saveModels: flags.saveModels,
           signal: controller.signal,
           onDownloadProgress: createProgressReporter(process.stderr),
           onEvent: (e) => {

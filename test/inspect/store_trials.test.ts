@@ -1,0 +1,88 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadDataset } from '../../src/datasets/index.js';
+import type { CompareSummary } from '../../src/experiments/compare_types.js';
+import { modelsRoot, runExperiment } from '../../src/experiments/runner.js';
+import { ResultStore, type TrialRecord } from '../../src/experiments/store.js';
+import { trialSets } from '../../src/experiments/trial.js';
+import { LossEvaluator } from '../../src/inspect/landscape.js';
+import { inspectTrials } from '../../src/inspect/store_trials.js';
+import { evaluate } from '../../src/training/evaluate.js';
+import { loadModel } from '../../src/training/model_files.js';
+import { useBackend } from '../helpers/backends.js';
+import { tempDir } from '../helpers/env.js';
+import { irisPath, irisSpec } from '../experiments/helpers/experiments.js';
+
+const dir = tempDir('lisht-inspect-store-');
+const db = join(dir.path, 'r.db');
+const bare = join(dir.path, 'bare.db');
+let iris: string;
+let trials: TrialRecord[];
+
+before(async () => {
+  iris = irisPath(dir.path);
+  const spec = irisSpec(dir.path, { epochs: 4 });
+  assert.equal((await runExperiment({ spec, db, workers: 1, data: { iris } })).done, 6);
+  assert.equal((await runExperiment({ spec, db: bare, workers: 1, data: { iris }, saveModels: false })).done, 6);
+  const store = ResultStore.open(db, { readonly: true });
+  trials = store.trials(store.experiments()[0]!.id);
+  store.close();
+});
+
+after(() => dir.remove());
+
+test('lisht run keeps each trial model; --no-save-models keeps none', () => {
+  for (const t of trials) {
+    assert.ok(existsSync(join(modelsRoot(db), String(t.id), 'model.json')), `trial ${t.id}: trained model`);
+    assert.ok(existsSync(join(modelsRoot(db), String(t.id), 'initial', 'model.json')), `trial ${t.id}: initial model`);
+  }
+  assert.equal(existsSync(modelsRoot(bare)), false);
+});
+
+test('inspect --db: the trials of one seed laid out as a run, inspected on the data and split they trained on', async () => {
+  const out = join(dir.path, 'inspected');
+  const data = await inspectTrials({ db, out, trialSeed: 2, grid: 3, subset: 1000, images: 0, backend: 'wasm' });
+  assert.deepEqual(data.activations.map((a) => [a.activation, a.initial_weights]), [['lisht', 'saved'], ['relu', 'saved']]);
+  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as CompareSummary;
+  assert.equal(summary.options.seed, 2);
+  assert.deepEqual(summary.options.hiddenUnits, [16, 8]);
+  for (const r of summary.results) {
+    assert.equal(r.epochs.length, 4);
+    assert.deepEqual(r.gradient_flow?.map((g) => g.epoch), [0, 1, 2, 3, 4]);
+    assert.match(r.model_summary, /Total params: 243/);
+  }
+  assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /<h2>Loss landscape<\/h2>/);
+
+  await useBackend('wasm');
+  for (const a of data.activations) {
+    const trial = trials.find((t) => t.activation === a.activation && t.seed === 2)!;
+    const c = trial.config;
+    const dataset = await loadDataset(c.dataset.name, { data: iris, split: c.dataset.split, fromTestSet: c.dataset.fromTestSet });
+    const sets = trialSets(c, dataset);
+    const model = await loadModel(join(out, 'models', a.activation));
+    // The saved model is the trial's: its test accuracy is the stored one.
+    assert.equal((await evaluate(model, sets.test, c.batchSize)).accuracy, trial.testAccuracy);
+    // The landscape was measured on the trial's training split (all 120 examples here): its
+    // trained end is the trained model's loss there (the interpolated weights round differently).
+    const evaluator = new LossEvaluator(sets.train, 1000, 500);
+    const want = await evaluator.evaluate(model);
+    evaluator.dispose();
+    model.dispose();
+    assert.equal(a.landscape_1d.alpha.at(-1), 1);
+    assert.ok(Math.abs(a.landscape_1d.loss.at(-1)! - want.loss) < 1e-5, `${a.activation}: ${a.landscape_1d.loss.at(-1)} vs ${want.loss}`);
+  }
+});
+
+test('inspect --db: clear errors for an unknown experiment, seed or activation, and for trials without models', async () => {
+  const out = join(dir.path, 'never');
+  const opts = { db, out, grid: 3, subset: 10, images: 0, backend: 'wasm' };
+  await assert.rejects(inspectTrials({ ...opts, experiment: 'nope' }), /has no experiment nope; it has iris-test/);
+  await assert.rejects(inspectTrials({ ...opts, trialSeed: 9 }), /experiment iris-test has no finished trial with seed 9; seeds: 1, 2, 3/);
+  await assert.rejects(inspectTrials({ ...opts, activations: ['tanh'] }), /experiment iris-test has no finished trial to inspect/);
+  await assert.rejects(inspectTrials({ ...opts, dataset: 'mnist' }), /experiment iris-test on mnist has no finished trial/);
+  await assert.rejects(inspectTrials({ ...opts, db: bare }), /trials \d+ \(lisht\), \d+ \(relu\) of .*bare\.db have no saved model in .*bare\.db\.models\/ \(run with --no-save-models/);
+  await assert.rejects(inspectTrials({ ...opts, grid: 2 }), /--grid must be an integer of at least 3/);
+  assert.equal(existsSync(out), false, 'nothing written');
+});
