@@ -140,8 +140,8 @@ test('lisht inspect reports bad input as a one-line error, exit status 2 (66: no
     for (const [args, message, code] of [
       [[join(dir.path, 'nope')], /lisht: error: no run folder/],
       [[dir.path, '--grid', '2'], /lisht: error: --grid must be an integer of at least 3, got 2/],
-      [[], /lisht: error: give either a compare run folder or --db with --out, not both/],
-      [[dir.path, '--db', 'r.db'], /lisht: error: give either a compare run folder or --db with --out, not both/],
+      [[], /lisht: error: give one of: a compare run folder, or --db with --out/],
+      [[dir.path, '--db', 'r.db'], /lisht: error: give one of: a compare run folder, or --db with --out/],
       [['--db', 'r.db'], /lisht: error: --db needs --out/],
       [[dir.path, '--trial-seed', '2'], /lisht: error: --trial-seed only go with --db/],
       [['--db', join(dir.path, 'missing.db'), '--out', join(dir.path, 'o')], /lisht: error: cannot open database .*missing\.db/, 66],

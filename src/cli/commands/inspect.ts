@@ -73,7 +73,7 @@ export function register(program: Command): void {
         },
       };
       const { db, experiment, dataset, model, trialSeed, out, ...common } = flags;
-      if ((run === undefined) === (db === undefined)) throw new UserError('give either a compare run folder or --db with --out, not both');
+      if ((run === undefined) === (db === undefined)) throw new UserError('give one of: a compare run folder, or --db with --out');
       if (db !== undefined && out === undefined) throw new UserError('--db needs --out: the folder to write the inspected trials into');
       const storeOnly = { experiment, dataset, model, trialSeed, out };
       const given = Object.entries(storeOnly).filter(([, v]) => v !== undefined).map(([k]) => k);
