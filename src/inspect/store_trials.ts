@@ -5,7 +5,7 @@
  * inspected like any compare run, on the data each trial read, split as it was split.
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdir } from 'node:fs/promises';
+import { cp, mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { selectBackend } from '../backends/select.js';
 import { loadDataset } from '../datasets/index.js';
@@ -65,6 +65,26 @@ export function pickTrials(experiment: ExperimentRecord, trials: readonly TrialR
   const missing = options.activations?.filter((a) => !picked.some((t) => t.activation === a)) ?? [];
   if (missing.length > 0) throw new UserError(`${what} has no finished trial of ${missing.join(', ')} with seed ${seed}`);
   return picked;
+}
+
+/** Marks a folder written by {@link inspectTrials}: the store and trials it came from. */
+export const FROM_STORE = 'from-store.json';
+
+/**
+ * `out` must be new, empty, or written by an earlier `inspect --db`: anything else (a compare
+ * run, whose models would be replaced) is refused.
+ */
+async function checkOutFolder(out: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(out);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new UserError(`cannot use --out ${out}: ${(err as Error).message}`);
+  }
+  if (entries.length > 0 && !entries.includes(FROM_STORE)) {
+    throw new UserError(`--out ${out} is not empty and was not written by lisht inspect --db; choose a new folder (its files would be replaced)`);
+  }
 }
 
 /** A compare summary of the picked trials, from what the store recorded. */
@@ -140,6 +160,8 @@ async function summaryOf(store: ResultStore, trials: readonly TrialRecord[], mod
  */
 export async function inspectTrials(options: InspectTrialsOptions, hooks: InspectHooks = {}): Promise<InspectData> {
   const opts = resolveInspectOptions({ ...options, run: options.out });
+  const out = resolve(options.out);
+  await checkOutFolder(out);
   const store = ResultStore.open(options.db, { readonly: true });
   // The models are read (for their summaries) before the inspection proper starts.
   await selectBackend(opts.backend).catch((err: unknown) => {
@@ -163,8 +185,8 @@ export async function inspectTrials(options: InspectTrialsOptions, hooks: Inspec
   } finally {
     store.close();
   }
-  const out = resolve(options.out);
   await mkdir(join(out, MODELS_DIR), { recursive: true });
+  await writeFileAtomic(join(out, FROM_STORE), JSON.stringify({ db: resolve(options.db), trials: trials.map((t) => t.id) }) + '\n');
   for (const t of trials) await cp(join(models, String(t.id)), join(out, MODELS_DIR, t.activation), { recursive: true, force: true });
   await writeFileAtomic(join(out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   const run = await openRunFolder(out);

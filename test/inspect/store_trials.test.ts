@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDataset } from '../../src/datasets/index.js';
 import type { CompareSummary } from '../../src/experiments/compare_types.js';
@@ -73,6 +73,15 @@ test('inspect --db: the trials of one seed laid out as a run, inspected on the d
     assert.equal(a.landscape_1d.alpha.at(-1), 1);
     assert.ok(Math.abs(a.landscape_1d.loss.at(-1)! - want.loss) < 1e-5, `${a.activation}: ${a.landscape_1d.loss.at(-1)} vs ${want.loss}`);
   }
+
+  // Its own folder can be written again; any other non-empty one (a compare run) is refused.
+  await inspectTrials({ db, out, trialSeed: 1, activations: ['relu'], grid: 3, subset: 10, images: 0, backend: 'wasm' });
+  assert.equal((JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as CompareSummary).options.seed, 1);
+  const other = join(dir.path, 'a-compare-run');
+  mkdirSync(other);
+  writeFileSync(join(other, 'summary.json'), '{}');
+  await assert.rejects(inspectTrials({ db, out: other, grid: 3, subset: 10, images: 0, backend: 'wasm' }), /--out .*a-compare-run is not empty and was not written by lisht inspect --db/);
+  assert.equal(readFileSync(join(other, 'summary.json'), 'utf8'), '{}');
 });
 
 test('inspect --db: clear errors for an unknown experiment, seed or activation, and for trials without models', async () => {
