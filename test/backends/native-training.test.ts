@@ -25,6 +25,7 @@ import { sparseCategoricalCrossentropy } from '../../src/training/losses.js';
 import { forward } from '../../src/training/forward.js';
 import { createAdam, createOptimizer } from '../../src/training/optimizers.js';
 import { trainableVariables, trainStep } from '../../src/training/fit.js';
+import { assertValuesClose } from '../helpers/kernels.js';
 
 const skip = nativeAddonUnavailableReason();
 
@@ -54,18 +55,33 @@ describe('native backend', { skip }, () => {
     assert.ok(info.threads >= 1);
   });
 
-  /** Max-norm relative error of every tensor within `tol`. */
-  function assertAllClose(got: Float32Array[], want: Float32Array[], tol: number, label: string): void {
-    assert.equal(got.length, want.length, `${label}: tensor count`);
-    got.forEach((g, i) => {
-      let err = 0;
-      let scale = 0;
-      for (let j = 0; j < g.length; j++) {
-        err = Math.max(err, Math.abs(g[j]! - want[i]![j]!));
-        scale = Math.max(scale, Math.abs(want[i]![j]!));
-      }
-      assert.ok(err <= tol * scale, `${label}, tensor ${i}: relative error ${err / scale}`);
-    });
+  /**
+   * Loss and every weight gradient of the model `make` builds, on its batch, through `predict`:
+   * on cpu and on native, which must agree within 1e-4 and run each of `nativeKernels`.
+   */
+  async function assertGradientsMatchCpu(
+    make: () => { model: tfl.LayersModel; x: tf.Tensor; y: tf.Tensor1D },
+    predict: (model: tfl.LayersModel, x: tf.Tensor) => tf.Tensor,
+    nativeKernels: string[],
+  ): Promise<void> {
+    registerNativeBackend();
+    const run = async (backend: string) => {
+      assert.ok(await tf.setBackend(backend));
+      const { model, x, y } = make();
+      const vars = trainableVariables(model);
+      const before = new Map(kernelCounts.native);
+      const { value, grads } = tf.variableGrads(() => sparseCategoricalCrossentropy(predict(model, x), y), vars);
+      const out = [value, ...vars.map((v) => grads[v.name]!)].map((t) => Float32Array.from(t.dataSync()));
+      const ran = [...kernelCounts.native].filter(([k, n]) => n > (before.get(k) ?? 0)).map(([k]) => k);
+      tf.dispose([x, y, value, ...Object.values(grads)]);
+      model.dispose();
+      return { out, ran };
+    };
+    const want = await run('cpu');
+    const got = await run('native');
+    for (const k of nativeKernels) assert.ok(got.ran.includes(k), `${k} ran natively`);
+    assert.equal(got.out.length, want.out.length, 'tensor count');
+    got.out.forEach((g, i) => assertValuesClose(g, want.out[i]!, `loss, gradients: tensor ${i}`, 1e-4));
   }
 
   // The model as tfjs-layers runs it (each Keras layer's kernels) and as training runs it (fused pairs).
@@ -76,50 +92,30 @@ describe('native backend', { skip }, () => {
   for (const activation of ['relu', 'lisht']) {
     for (const [pathName, path] of Object.entries(paths)) {
       test(`seed-cnn (${activation}, ${pathName}): loss and every weight gradient match cpu within 1e-4`, async () => {
-        registerNativeBackend();
-        const run = async (backend: string) => {
-          assert.ok(await tf.setBackend(backend));
-          const model = getModel('seed-cnn').build({ inputShape: [32, 32, 3], numClasses: 10, activation, seed: 7 });
-          const x = tf.tensor4d(values(3 * 32 * 32 * 3, 1), [3, 32, 32, 3]);
-          const y = tf.tensor1d([1, 4, 9], 'int32');
-          const vars = trainableVariables(model);
-          const before = new Map(kernelCounts.native);
-          const { value, grads } = tf.variableGrads(() => sparseCategoricalCrossentropy(path.run(model, x), y), vars);
-          const out = [value, ...vars.map((v) => grads[v.name]!)].map((t) => Float32Array.from(t.dataSync()));
-          const ran = [...kernelCounts.native].filter(([k, n]) => n > (before.get(k) ?? 0)).map(([k]) => k);
-          tf.dispose([x, y, value, ...Object.values(grads)]);
-          model.dispose();
-          return { out, ran };
-        };
-        const want = await run('cpu');
-        const got = await run('native');
         const activationKernels = pathName === 'forward' ? [] : [activation === 'lisht' ? LishtGrad : 'Relu'];
-        for (const k of [...path.kernels, ...activationKernels]) assert.ok(got.ran.includes(k), `${k} ran natively`);
-        assertAllClose(got.out, want.out, 1e-4, 'loss, gradients');
+        await assertGradientsMatchCpu(
+          () => ({
+            model: getModel('seed-cnn').build({ inputShape: [32, 32, 3], numClasses: 10, activation, seed: 7 }),
+            x: tf.tensor4d(values(3 * 32 * 32 * 3, 1), [3, 32, 32, 3]),
+            y: tf.tensor1d([1, 4, 9], 'int32'),
+          }),
+          path.run,
+          [...path.kernels, ...activationKernels],
+        );
       });
     }
   }
 
   test('lstm (lisht): loss and every weight gradient match cpu within 1e-4, through the native split, transpose and segment sum', async () => {
-    registerNativeBackend();
-    const run = async (backend: string) => {
-      assert.ok(await tf.setBackend(backend));
-      const model = getModel('lstm').build({ inputShape: [6], numClasses: 2, activation: 'lisht', seed: 4, vocabularySize: 50 });
-      const x = tf.tensor2d(Int32Array.from({ length: 3 * 6 }, (_, i) => (i * 17) % 50), [3, 6], 'int32');
-      const y = tf.tensor1d([0, 1, 1], 'int32');
-      const vars = trainableVariables(model);
-      const before = new Map(kernelCounts.native);
-      const { value, grads } = tf.variableGrads(() => sparseCategoricalCrossentropy(forward(model, x, true), y), vars);
-      const out = [value, ...vars.map((v) => grads[v.name]!)].map((t) => Float32Array.from(t.dataSync()));
-      const ran = [...kernelCounts.native].filter(([k, n]) => n > (before.get(k) ?? 0)).map(([k]) => k);
-      tf.dispose([x, y, value, ...Object.values(grads)]);
-      model.dispose();
-      return { out, ran };
-    };
-    const want = await run('cpu');
-    const got = await run('native');
-    for (const k of ['SplitV', 'UnsortedSegmentSum', LishtGrad]) assert.ok(got.ran.includes(k), `${k} ran natively`);
-    assertAllClose(got.out, want.out, 1e-4, 'loss, gradients');
+    await assertGradientsMatchCpu(
+      () => ({
+        model: getModel('lstm').build({ inputShape: [6], numClasses: 2, activation: 'lisht', seed: 4, vocabularySize: 50 }),
+        x: tf.tensor2d(Int32Array.from({ length: 3 * 6 }, (_, i) => (i * 17) % 50), [3, 6], 'int32'),
+        y: tf.tensor1d([0, 1, 1], 'int32'),
+      }),
+      (model, x) => forward(model, x, true),
+      ['SplitV', 'UnsortedSegmentSum', LishtGrad],
+    );
   });
 
   for (const [name, kernel] of [['adam', NativeAdamUpdate], ['sgd', NativeMomentumUpdate]] as const) {
@@ -148,7 +144,8 @@ describe('native backend', { skip }, () => {
       const got = await run('native');
       assert.equal(want.fused, 0);
       assert.equal(got.fused, 3 * 6, 'one update kernel per variable and step');
-      assertAllClose(got.out, want.out, 1e-4, 'losses, weights');
+      assert.equal(got.out.length, want.out.length, 'tensor count');
+      got.out.forEach((g, i) => assertValuesClose(g, want.out[i]!, `losses, weights: tensor ${i}`, 1e-4));
     });
   }
 
