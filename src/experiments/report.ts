@@ -204,14 +204,17 @@ async function blockSections(ctx: BlockContext): Promise<Section[]> {
 
 /** Gradient flow of one trial per activation: the lowest seed that recorded it (seeds differ only in detail). */
 async function flowSection(ctx: BlockContext, activations: string[], of: (a: string) => TrialRecord[], title: string, name: string): Promise<Section | undefined> {
-  const flows = ctx.store.gradientFlow(ctx.trials.map((t) => t.id));
   const runs: GradientFlowRun[] = [];
   const seeds: string[] = [];
   for (const a of activations) {
-    const trial = of(a).find((t) => (flows.get(t.id)?.length ?? 0) > 0);
-    if (trial === undefined) continue;
-    runs.push({ activation: a, records: flows.get(trial.id)! });
-    seeds.push(`${a} seed ${trial.seed}`);
+    // Seed by seed, reading only until one has records: every trial's would be read for nothing.
+    for (const trial of of(a)) {
+      const records = ctx.store.gradientFlow([trial.id]).get(trial.id)!;
+      if (records.length === 0) continue;
+      runs.push({ activation: a, records });
+      seeds.push(`${a} seed ${trial.seed}`);
+      break;
+    }
   }
   return gradientFlowSection(runs, {
     heading: `${ctx.spec.name}: ${title}: gradient flow`,
