@@ -4,8 +4,7 @@
  * checkpoints and `getWeights`/`setWeights` work unchanged and the two can alternate.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { NativeBackend } from './backend.js';
-import { bump, kernelCounts, NATIVE_BACKEND } from './kernels/util.js';
+import { NATIVE_BACKEND, nativeOnlyKernel } from './kernels/util.js';
 import { float32Inputs, forEachGradient, slot, type NamedTensor, type Slot } from './updates.js';
 
 /** Inputs `{value, m, v, gradient}`; attrs `{learningRate, beta1, beta2, epsilon, accBeta1, accBeta2}`; outputs `[value, m, v]`. */
@@ -26,26 +25,20 @@ interface AdamState {
 
 const f32 = Math.fround;
 
-export const adamUpdateConfig: tf.KernelConfig = {
-  kernelName: NativeAdamUpdate,
-  backendName: NATIVE_BACKEND,
-  kernelFunc: ({ inputs, backend: b, attrs }) => {
-    bump(kernelCounts.native, NativeAdamUpdate);
-    const backend = b as NativeBackend;
-    const { value, m, v, gradient } = inputs as Record<string, tf.TensorInfo>;
-    const a = attrs as { learningRate: number; beta1: number; beta2: number; epsilon: number; accBeta1: number; accBeta2: number };
-    const arrays = float32Inputs(backend, [value!, m!, v!, gradient!], NativeAdamUpdate);
-    const n = arrays[0]!.length;
-    const out = [backend.alloc(n), backend.alloc(n), backend.alloc(n)] as const;
-    // The constants as TF.js's ops see them: float32 scalars, 1 - beta computed in float64 first.
-    backend.addon.adamUpdate(
-      arrays[0]!, arrays[1]!, arrays[2]!, arrays[3]!, out[0], out[1], out[2],
-      f32(a.beta1), f32(1 - a.beta1), f32(a.beta2), f32(1 - a.beta2), f32(-a.learningRate), f32(a.epsilon),
-      f32(1 - f32(a.accBeta1)), f32(1 - f32(a.accBeta2)),
-    );
-    return out.map((values) => backend.makeTensorInfo(value!.shape, 'float32', values));
-  },
-};
+export const adamUpdateConfig = nativeOnlyKernel(NativeAdamUpdate, ({ inputs, backend, attrs }) => {
+  const { value, m, v, gradient } = inputs;
+  const a = attrs as { learningRate: number; beta1: number; beta2: number; epsilon: number; accBeta1: number; accBeta2: number };
+  const arrays = float32Inputs(backend, [value!, m!, v!, gradient!], NativeAdamUpdate);
+  const n = arrays[0]!.length;
+  const out = [backend.alloc(n), backend.alloc(n), backend.alloc(n)] as const;
+  // The constants as TF.js's ops see them: float32 scalars, 1 - beta computed in float64 first.
+  backend.addon.adamUpdate(
+    arrays[0]!, arrays[1]!, arrays[2]!, arrays[3]!, out[0], out[1], out[2],
+    f32(a.beta1), f32(1 - a.beta1), f32(a.beta2), f32(1 - a.beta2), f32(-a.learningRate), f32(a.epsilon),
+    f32(1 - f32(a.accBeta1)), f32(1 - f32(a.accBeta2)),
+  );
+  return out.map((values) => backend.makeTensorInfo(value!.shape, 'float32', values));
+});
 
 /**
  * Applies `optimizer`'s update for `grads` with the fused kernel when the current backend is

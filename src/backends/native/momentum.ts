@@ -4,8 +4,7 @@
  * checkpoints and `getWeights`/`setWeights` work unchanged and the two can alternate.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { NativeBackend } from './backend.js';
-import { bump, kernelCounts, NATIVE_BACKEND } from './kernels/util.js';
+import { NATIVE_BACKEND, nativeOnlyKernel } from './kernels/util.js';
 import { float32Inputs, forEachGradient, slot, type NamedTensor, type Slot } from './updates.js';
 
 /** Inputs `{value, accumulation, gradient}`; attrs `{momentum, learningRate}`; outputs `[value, accumulation]`. */
@@ -20,21 +19,15 @@ interface MomentumState {
   incrementIterations(): void;
 }
 
-export const momentumUpdateConfig: tf.KernelConfig = {
-  kernelName: NativeMomentumUpdate,
-  backendName: NATIVE_BACKEND,
-  kernelFunc: ({ inputs, backend: b, attrs }) => {
-    bump(kernelCounts.native, NativeMomentumUpdate);
-    const backend = b as NativeBackend;
-    const { value, accumulation, gradient } = inputs as Record<string, tf.TensorInfo>;
-    const a = attrs as { momentum: number; learningRate: number };
-    const [w, acc, g] = float32Inputs(backend, [value!, accumulation!, gradient!], NativeMomentumUpdate) as [Float32Array, Float32Array, Float32Array];
-    const out = [backend.alloc(w.length), backend.alloc(w.length)] as const;
-    // The constants as TF.js's ops see them: float32 scalars m and c = -learningRate.
-    backend.addon.momentumUpdate(w, acc, g, out[0], out[1], Math.fround(a.momentum), Math.fround(-a.learningRate));
-    return out.map((values) => backend.makeTensorInfo(value!.shape, 'float32', values));
-  },
-};
+export const momentumUpdateConfig = nativeOnlyKernel(NativeMomentumUpdate, ({ inputs, backend, attrs }) => {
+  const { value, accumulation, gradient } = inputs;
+  const a = attrs as { momentum: number; learningRate: number };
+  const [w, acc, g] = float32Inputs(backend, [value!, accumulation!, gradient!], NativeMomentumUpdate) as [Float32Array, Float32Array, Float32Array];
+  const out = [backend.alloc(w.length), backend.alloc(w.length)] as const;
+  // The constants as TF.js's ops see them: float32 scalars m and c = -learningRate.
+  backend.addon.momentumUpdate(w, acc, g, out[0], out[1], Math.fround(a.momentum), Math.fround(-a.learningRate));
+  return out.map((values) => backend.makeTensorInfo(value!.shape, 'float32', values));
+});
 
 /**
  * Applies `optimizer`'s update for `grads` with the fused kernel when the current backend is

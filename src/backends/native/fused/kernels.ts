@@ -1,10 +1,10 @@
 /** `native` implementations of the fused training path's kernels. */
-import { backend_util, getKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { backend_util, getKernel, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeBackend } from '../backend.js';
 import { normalizeInto } from '../kernels/batch_norm.js';
 import { convGeometry, fusedConv2dConfig } from '../kernels/conv.js';
 import { poolInfo, type PoolAttrs } from '../kernels/pool.js';
-import { bump, kernelCounts, NATIVE_BACKEND, sizeOf } from '../kernels/util.js';
+import { NATIVE_BACKEND, nativeOnlyKernel, sizeOf } from '../kernels/util.js';
 import {
   NativeActivationMaxPool,
   NativeActivationMaxPoolGrad,
@@ -18,28 +18,19 @@ import {
 
 type Shape4 = [number, number, number, number];
 
-function kernel(kernelName: string, impl: KernelFunc): KernelConfig {
-  const kernelFunc: KernelFunc = (args) => {
-    bump(kernelCounts.native, kernelName);
-    return impl(args);
-  };
-  return { kernelName, backendName: NATIVE_BACKEND, kernelFunc };
-}
-
 function must<T>(value: T | null | undefined, what: string): T {
   if (value === null || value === undefined) throw new Error(`${what}: expected float32 NHWC tensors`);
   return value;
 }
 
-const conv2dBias = kernel(NativeConv2DBias, ({ inputs, backend, attrs }) =>
+const conv2dBias = nativeOnlyKernel(NativeConv2DBias, ({ inputs, backend, attrs }) =>
   fusedConv2dConfig.kernelFunc({ inputs, backend, attrs: { ...attrs, dataFormat: 'NHWC', dilations: 1, activation: 'linear' } }),
 );
 
-const conv2dBiasFilterGrad = kernel(NativeConv2DBiasFilterGrad, ({ inputs, backend: b, attrs }) => {
-  const backend = b as NativeBackend;
+const conv2dBiasFilterGrad = nativeOnlyKernel(NativeConv2DBiasFilterGrad, ({ inputs, backend, attrs }) => {
   const x = inputs.x as TensorInfo;
   const dy = inputs.dy as TensorInfo;
-  const filterShape = attrs!.filterShape as number[];
+  const filterShape = attrs.filterShape as number[];
   const a = attrs as unknown as { strides: [number, number] | number; pad: 'same' | 'valid' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
   const c = backend_util.computeConv2DInfo(x.shape as Shape4, filterShape as Shape4, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
   const xv = must(backend.f32(x), NativeConv2DBiasFilterGrad);
@@ -63,24 +54,22 @@ function activationCode(attrs: object): 0 | 1 | 2 {
   return code;
 }
 
-const activationMaxPool = kernel(NativeActivationMaxPool, ({ inputs, backend: b, attrs }) => {
-  const backend = b as NativeBackend;
+const activationMaxPool = nativeOnlyKernel(NativeActivationMaxPool, ({ inputs, backend, attrs }) => {
   const x = inputs.x as TensorInfo;
   const xv = must(backend.f32(x), NativeActivationMaxPool);
   const p = must(poolInfo(x.shape, attrs as unknown as PoolAttrs, true), NativeActivationMaxPool);
   const y = backend.alloc(sizeOf(p.info.outShape));
-  backend.addon.maxPool(xv, y, p.geom, activationCode(attrs!));
+  backend.addon.maxPool(xv, y, p.geom, activationCode(attrs));
   return backend.makeTensorInfo(p.info.outShape, 'float32', y);
 });
 
-const activationMaxPoolGrad = kernel(NativeActivationMaxPoolGrad, ({ inputs, backend: b, attrs }) => {
-  const backend = b as NativeBackend;
+const activationMaxPoolGrad = nativeOnlyKernel(NativeActivationMaxPoolGrad, ({ inputs, backend, attrs }) => {
   const x = inputs.x as TensorInfo;
   const xv = must(backend.f32(x), NativeActivationMaxPoolGrad);
   const dyv = must(backend.f32(inputs.dy as TensorInfo), NativeActivationMaxPoolGrad);
   const p = must(poolInfo(x.shape, attrs as unknown as PoolAttrs, true), NativeActivationMaxPoolGrad);
   const dx = backend.alloc(xv.length);
-  backend.addon.maxPoolGrad(dyv, xv, dx, p.geom, activationCode(attrs!));
+  backend.addon.maxPoolGrad(dyv, xv, dx, p.geom, activationCode(attrs));
   return backend.makeTensorInfo(x.shape, 'float32', dx);
 });
 
@@ -95,14 +84,13 @@ function channelValues(backend: NativeBackend, t: TensorInfo | null | undefined,
 /** 1 / sqrt(variance + epsilon) per channel, rounded once: forward and gradient use the same. */
 const invStd = (variance: Float32Array, epsilon: number) => Float32Array.from(variance, (v) => 1 / Math.sqrt(v + epsilon));
 
-const batchNormTraining = kernel(NativeBatchNormTraining, ({ inputs, backend: b, attrs }) => {
-  const backend = b as NativeBackend;
+const batchNormTraining = nativeOnlyKernel(NativeBatchNormTraining, ({ inputs, backend, attrs }) => {
   const x = inputs.x as TensorInfo;
   const xv = must(backend.f32(x), NativeBatchNormTraining);
   const c = x.shape[x.shape.length - 1]!;
   const scale = channelValues(backend, inputs.scale, c, NativeBatchNormTraining);
   const offset = channelValues(backend, inputs.offset, c, NativeBatchNormTraining) ?? new Float32Array(c);
-  const epsilon = attrs!.varianceEpsilon as number;
+  const epsilon = attrs.varianceEpsilon as number;
   const mean = new Float32Array(c);
   const variance = new Float32Array(c);
   backend.addon.batchNormStats(xv, mean, variance);
@@ -115,8 +103,7 @@ const batchNormTraining = kernel(NativeBatchNormTraining, ({ inputs, backend: b,
  * With a = scale * invstd and N values per channel: dx = a (dy - mean(dy) - xhat mean(dy xhat))
  * + dmean / N + 2 dvariance (x - mean) / N, dscale = sum(dy xhat), doffset = sum(dy).
  */
-const batchNormTrainingGrad = kernel(NativeBatchNormTrainingGrad, ({ inputs, backend: b, attrs }) => {
-  const backend = b as NativeBackend;
+const batchNormTrainingGrad = nativeOnlyKernel(NativeBatchNormTrainingGrad, ({ inputs, backend, attrs }) => {
   const x = inputs.x as TensorInfo;
   const xv = must(backend.f32(x), NativeBatchNormTrainingGrad);
   const dy = must(backend.f32(inputs.dy as TensorInfo), NativeBatchNormTrainingGrad);
@@ -127,7 +114,7 @@ const batchNormTrainingGrad = kernel(NativeBatchNormTrainingGrad, ({ inputs, bac
   const scale = channelValues(backend, inputs.scale, c, NativeBatchNormTrainingGrad);
   const dmean = channelValues(backend, inputs.dmean, c, NativeBatchNormTrainingGrad);
   const dvariance = channelValues(backend, inputs.dvariance, c, NativeBatchNormTrainingGrad);
-  const inv = invStd(variance, attrs!.varianceEpsilon as number);
+  const inv = invStd(variance, attrs.varianceEpsilon as number);
   const sums = new Float32Array(2 * c);
   backend.addon.batchNormGradSums(dy, xv, mean, inv, sums);
   const a = new Float32Array(c);

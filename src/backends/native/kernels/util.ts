@@ -37,6 +37,19 @@ export function nativeKernel(kernelName: string, impl: NativeImpl): KernelConfig
   return { kernelName, backendName: NATIVE_BACKEND, kernelFunc };
 }
 
+/**
+ * Declaring a kernel that exists only on `native` (the fused training kernels, the optimizer
+ * updates): no cpu kernel to fall back to, so its implementation always answers. Calls are
+ * counted as native ones.
+ */
+export function nativeOnlyKernel(kernelName: string, impl: (args: { inputs: NativeInputs; backend: NativeBackend; attrs: NamedAttrMap }) => TensorInfo | TensorInfo[]): KernelConfig {
+  const kernelFunc: KernelFunc = (args) => {
+    bump(kernelCounts.native, kernelName);
+    return impl({ inputs: args.inputs as NativeInputs, backend: args.backend as NativeBackend, attrs: args.attrs ?? {} });
+  };
+  return { kernelName, backendName: NATIVE_BACKEND, kernelFunc };
+}
+
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
