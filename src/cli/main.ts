@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.js';
 import { UserError } from '../errors.js';
+import { EXIT } from '../exit_codes.js';
 import { VERSION } from '../version.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -17,11 +18,12 @@ export async function main(argv: string[]): Promise<number> {
   registerCommands(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+    return process.exitCode === undefined ? EXIT.OK : Number(process.exitCode);
   } catch (err) {
     if (err instanceof CommanderError) {
-      // Help and version requests also come through here, with exit code 0.
-      return err.exitCode;
+      // Help and version requests also come through here, with exit code 0; commander's own
+      // code for a bad flag or flag value (1) would read as a failed training run.
+      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
     if (err instanceof UserError) {
       process.stderr.write(`lisht: error: ${err.message}\n`);
@@ -37,6 +39,6 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     process.stderr.write(`lisht: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 70;
+    process.exitCode = EXIT.SOFTWARE;
   },
 );

@@ -6,8 +6,9 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { UserError } from '../errors.js';
+import { EXIT } from '../exit_codes.js';
 import { VERSION } from '../version.js';
-import { downloadError, EXIT_UNAVAILABLE } from './errors.js';
+import { downloadError } from './errors.js';
 import type { DownloadProgress } from './types.js';
 
 /** Default time without a single byte after which a transfer counts as stalled. */
@@ -166,7 +167,7 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
   const lines = failures.map((f) => `${f.url}: ${f.message}`);
   throw new UserError(
     `download of ${basename(options.destination)} failed from every source:\n  ${lines.join('\n  ')}`,
-    EXIT_UNAVAILABLE,
+    EXIT.UNAVAILABLE,
   );
 }
 

@@ -1,26 +1,19 @@
 import { UserError } from '../errors.js';
-
-/**
- * Exit codes of data-set failures, from BSD's sysexits.h as the CLI's own 70 (EX_SOFTWARE):
- * scripts can tell "your file is bad" from "the network is down".
- */
-export const EXIT_DATA_ERROR = 65; // EX_DATAERR
-export const EXIT_NO_INPUT = 66; // EX_NOINPUT
-export const EXIT_UNAVAILABLE = 69; // EX_UNAVAILABLE
+import { EXIT } from '../exit_codes.js';
 
 /** A file that exists but is not what it should be (truncated, wrong size, bad label...). */
 export function dataError(file: string, problem: string): UserError {
-  return new UserError(`${file}: ${problem}`, EXIT_DATA_ERROR);
+  return new UserError(`${file}: ${problem}`, EXIT.DATA);
 }
 
 /** A file or folder that is missing or cannot be read. */
 export function inputError(file: string, problem: string): UserError {
-  return new UserError(`${file}: ${problem}`, EXIT_NO_INPUT);
+  return new UserError(`${file}: ${problem}`, EXIT.NO_INPUT);
 }
 
 /** A download that failed. */
 export function downloadError(url: string, problem: string): UserError {
-  return new UserError(`download of ${url} failed: ${problem}`, EXIT_UNAVAILABLE);
+  return new UserError(`download of ${url} failed: ${problem}`, EXIT.UNAVAILABLE);
 }
 
 /** Turns a Node fs error into a message a user can act on. */

@@ -30,7 +30,7 @@ export {
 export { createRng, permutation, randomInt, shuffleInPlace, type Rng } from './random.js';
 export { summarizeDataset, pixelMean, type DatasetSummary } from './summary.js';
 export { tokenize, PAD_INDEX, OOV_INDEX, PAD_TOKEN, OOV_TOKEN } from './tokenizer.js';
-export { EXIT_DATA_ERROR, EXIT_NO_INPUT, EXIT_UNAVAILABLE } from './errors.js';
+export { EXIT, type ExitCode } from '../exit_codes.js';
 export { CIFAR10_CLASS_NAMES, CIFAR100_CLASS_NAMES, CIFAR100_COARSE_CLASS_NAMES } from './cifar-layout.js';
 export { MNIST_CLASS_NAMES, FASHION_MNIST_CLASS_NAMES } from './mnist.js';
 export { IRIS_CLASS_NAMES, IRIS_FEATURE_NAMES } from './iris.js';

@@ -1,9 +1,9 @@
 import { dirname } from 'node:path';
 import { UserError } from '../errors.js';
+import { EXIT } from '../exit_codes.js';
 import { loadCarEvaluation } from './car-evaluation.js';
 import { CIFAR10_LAYOUT, CIFAR100_LAYOUT, loadCifar } from './cifar.js';
 import { cacheStatus, downloadDataset } from './download-dataset.js';
-import { EXIT_NO_INPUT } from './errors.js';
 import { loadIris } from './iris.js';
 import { loadMnist } from './mnist.js';
 import { parseDatasetName } from './registry.js';
@@ -23,7 +23,7 @@ async function cachedPath(name: DatasetName, options: LoadOptions): Promise<stri
       throw new UserError(
         `${name} is not in the cache (missing ${missing.map((m) => m.path).join(', ')}); ` +
           `run \`lisht datasets download ${name}\` or pass --data PATH`,
-        EXIT_NO_INPUT,
+        EXIT.NO_INPUT,
       );
     }
     await downloadDataset(name, { cacheDir: options.cacheDir, onProgress: options.onProgress, only: wanted });

@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UserError } from '../errors.js';
-import { dataError, EXIT_NO_INPUT, fsInputError, inputError } from './errors.js';
+import { EXIT } from '../exit_codes.js';
+import { dataError, fsInputError, inputError } from './errors.js';
 import { gunzipFile, isGzip, parseIdx } from './idx.js';
 import { datasetInfo } from './registry.js';
 import { md5Hex, readWholeFile, type SourceContext } from './source.js';
@@ -132,7 +133,7 @@ export async function loadMnist(
         (onlyTrainMissing
           ? '. This folder holds only the official test set; to split it into train and test, pass --from-test-set (API: fromTestSet: true)'
           : ''),
-      EXIT_NO_INPUT,
+      EXIT.NO_INPUT,
     );
   }
   const notes: string[] = [];

@@ -13,6 +13,7 @@ import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { UserError } from '../errors.js';
+import { EXIT } from '../exit_codes.js';
 import type { GradientFlowRecord } from '../inspect/types.js';
 import type { EpochRecord } from './compare_types.js';
 import { isProcessAlive } from './liveness.js';
@@ -164,16 +165,16 @@ export function storeError(err: unknown, path: string): unknown {
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return err;
   const detail = (err as Error).message;
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new UserError(`database ${path} is locked by another process (${detail}); wait for it or raise --busy-timeout`, 75);
+    return new UserError(`database ${path} is locked by another process (${detail}); wait for it or raise --busy-timeout`, EXIT.TEMP_FAIL);
   }
-  if (code.startsWith('SQLITE_READONLY')) return new UserError(`database ${path} is read-only (${detail}); nothing was written`, 73);
+  if (code.startsWith('SQLITE_READONLY')) return new UserError(`database ${path} is read-only (${detail}); nothing was written`, EXIT.CANT_CREATE);
   if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || code === 'SQLITE_IOERR_FSYNC') {
-    return new UserError(`cannot write to database ${path}: the disk is full (${detail}); the last write was rolled back, free space and run again`, 74);
+    return new UserError(`cannot write to database ${path}: the disk is full (${detail}); the last write was rolled back, free space and run again`, EXIT.IO);
   }
-  if (code.startsWith('SQLITE_CANTOPEN')) return new UserError(`cannot open database ${path} (${detail})`, 66);
-  if (code === 'SQLITE_NOTADB') return new UserError(`${path} is not a SQLite database; choose another --db file`, 65);
-  if (code.startsWith('SQLITE_CORRUPT')) return new UserError(`database ${path} is corrupt (${detail})`, 65);
-  if (code.startsWith('SQLITE_IOERR')) return new UserError(`I/O error on database ${path} (${detail})`, 74);
+  if (code.startsWith('SQLITE_CANTOPEN')) return new UserError(`cannot open database ${path} (${detail})`, EXIT.NO_INPUT);
+  if (code === 'SQLITE_NOTADB') return new UserError(`${path} is not a SQLite database; choose another --db file`, EXIT.DATA);
+  if (code.startsWith('SQLITE_CORRUPT')) return new UserError(`database ${path} is corrupt (${detail})`, EXIT.DATA);
+  if (code.startsWith('SQLITE_IOERR')) return new UserError(`I/O error on database ${path} (${detail})`, EXIT.IO);
   return err;
 }
 

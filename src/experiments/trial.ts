@@ -11,6 +11,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import { EXIT } from '../exit_codes.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { createRng, permutation } from '../datasets/random.js';
@@ -88,7 +89,7 @@ export function checkpointError(err: unknown, dir: string, what = 'checkpoint'):
   const code = (err as NodeJS.ErrnoException).code;
   if (code === undefined || !WRITE_ERRORS.has(code)) return err;
   const why = code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG' ? 'the disk is full' : 'the folder is not writable';
-  return new UserError(`cannot write ${what} ${dir}: ${why} (${code}); the trial resumes from its previous checkpoint on the next run`, 74);
+  return new UserError(`cannot write ${what} ${dir}: ${why} (${code}); the trial resumes from its previous checkpoint on the next run`, EXIT.IO);
 }
 
 async function saveTrialModel(model: tfl.LayersModel, dir: string): Promise<void> {

@@ -8,6 +8,7 @@ import '../index.js';
 import { selectBackend } from '../backends/select.js';
 import { loadDataset } from '../datasets/load.js';
 import { UserError } from '../errors.js';
+import { EXIT, type ExitCode } from '../exit_codes.js';
 import { VERSION } from '../version.js';
 import type { EpochRecord } from './compare_types.js';
 import { processStartTime } from './liveness.js';
@@ -43,7 +44,7 @@ export type WorkerEvent =
   | { type: 'trial-start'; trialId: number; token: string; label: string; resumedFrom: number; epochs: number; attempt: number }
   | { type: 'epoch'; trialId: number; label: string; record: EpochRecord; epochs: number }
   | { type: 'trial-end'; trialId: number; label: string; status: 'done' | 'failed' | 'stopped' | 'lost'; testAccuracy?: number; error?: string }
-  | { type: 'fatal'; message: string; userError: boolean; exitCode: number }
+  | { type: 'fatal'; message: string; userError: boolean; exitCode: ExitCode }
   | { type: 'idle' };
 
 /** How a trial is named in progress lines. */
@@ -103,7 +104,7 @@ export async function workLoop(options: WorkerOptions, emit: (e: WorkerEvent) =>
       }
     }
     const userError = err instanceof UserError;
-    emit({ type: 'fatal', message: userError ? err.message : ((err as Error).stack ?? String(err)), userError, exitCode: userError ? err.exitCode : 70 });
+    emit({ type: 'fatal', message: userError ? err.message : ((err as Error).stack ?? String(err)), userError, exitCode: userError ? err.exitCode : EXIT.SOFTWARE });
   } finally {
     store?.close();
   }

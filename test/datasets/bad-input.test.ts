@@ -3,8 +3,9 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
-import { EXIT_DATA_ERROR, EXIT_NO_INPUT, loadDataset } from '../../src/datasets/index.js';
+import { loadDataset } from '../../src/datasets/index.js';
 import { UserError } from '../../src/errors.js';
+import { EXIT } from '../../src/exit_codes.js';
 import {
   cifar10Fixture,
   cifarRecords,
@@ -51,13 +52,13 @@ describe('bad archives', () => {
   it('truncated .tar.gz: names the file and says truncated', async () => {
     const whole = tarGz(cifar10Fixture().entries);
     const path = file('cut.tar.gz', whole.subarray(0, Math.floor(whole.length * 0.6)));
-    await rejectsWith(loadDataset('cifar10', { data: path }), [/cut\.tar\.gz/, /truncated/], EXIT_DATA_ERROR);
+    await rejectsWith(loadDataset('cifar10', { data: path }), [/cut\.tar\.gz/, /truncated/], EXIT.DATA);
   });
 
   it('tar cut short inside a complete gzip stream: truncated', async () => {
     const tar = tarBytes(cifar10Fixture().entries);
     const path = file('short.tar.gz', gzipSync(tar.subarray(0, 5000)));
-    await rejectsWith(loadDataset('cifar10', { data: path }), [/short\.tar\.gz/, /truncated/i], EXIT_DATA_ERROR);
+    await rejectsWith(loadDataset('cifar10', { data: path }), [/short\.tar\.gz/, /truncated/i], EXIT.DATA);
   });
 
   it('not an archive at all', async () => {
@@ -73,7 +74,7 @@ describe('bad archives', () => {
     await rejectsWith(
       loadDataset('cifar10', { data: path }),
       [/c\.tar\.gz/, /data_batch_3\.bin is 6246 bytes, not a whole number of 3073-byte records/],
-      EXIT_DATA_ERROR,
+      EXIT.DATA,
     );
   });
 
@@ -118,7 +119,7 @@ describe('bad archives', () => {
       mkdirSync(dir);
       const path = join(dir, 'evil.tar.gz');
       writeFileSync(path, withEntries((entries) => [entries[0], entry, ...entries.slice(1)]));
-      await rejectsWith(loadDataset('cifar10', { data: path }), [/evil\.tar\.gz/, /unsafe archive member/, /refused/], EXIT_DATA_ERROR);
+      await rejectsWith(loadDataset('cifar10', { data: path }), [/evil\.tar\.gz/, /unsafe archive member/, /refused/], EXIT.DATA);
       assert.deepEqual(listTree(dir), ['evil.tar.gz']);
     });
   }
@@ -135,7 +136,7 @@ describe('bad archives', () => {
     const at = bytes.indexOf('a good tweet');
     bytes[at + 2] = 'w'.charCodeAt(0); // "a wood tweet": still valid CSV, but damaged
     writeFileSync(path, bytes);
-    await rejectsWith(loadDataset('sentiment140', { data: path }), [/trainingandtestdata\.zip: testdata\.manual\.2009\.06\.14\.csv: CRC-32 mismatch/], EXIT_DATA_ERROR);
+    await rejectsWith(loadDataset('sentiment140', { data: path }), [/trainingandtestdata\.zip: testdata\.manual\.2009\.06\.14\.csv: CRC-32 mismatch/], EXIT.DATA);
   });
 
   it('a zip member with a ../ path refuses the zip', async () => {
@@ -145,7 +146,7 @@ describe('bad archives', () => {
     await writeZip(path, { 'zz/x.csv': tweetRow(0, 1, 'hi') });
     const patched = Buffer.from(readFileSync(path).toString('latin1').replaceAll('zz/x.csv', '../x.csv'), 'latin1');
     writeFileSync(path, patched);
-    await rejectsWith(loadDataset('sentiment140', { data: path }), [/trainingandtestdata\.zip/, /unsafe archive member/, /\.\.\/x\.csv/], EXIT_DATA_ERROR);
+    await rejectsWith(loadDataset('sentiment140', { data: path }), [/trainingandtestdata\.zip/, /unsafe archive member/, /\.\.\/x\.csv/], EXIT.DATA);
   });
 });
 
@@ -189,7 +190,7 @@ describe('bad IDX and CSV files', () => {
     await rejectsWith(
       loadDataset('mnist', { data: dir }),
       [/missing mnist files train-images-idx3-ubyte\.gz, train-labels-idx1-ubyte\.gz/, /--from-test-set/],
-      EXIT_NO_INPUT,
+      EXIT.NO_INPUT,
     );
   });
 
@@ -215,19 +216,19 @@ describe('bad IDX and CSV files', () => {
 describe('bad paths and names', () => {
   it('a path that does not exist', async () => {
     const path = join(tmp.path, 'nowhere', 'cifar.tar.gz');
-    await rejectsWith(loadDataset('cifar10', { data: path }), [/nowhere\/cifar\.tar\.gz: cannot read: no such file or folder/], EXIT_NO_INPUT);
+    await rejectsWith(loadDataset('cifar10', { data: path }), [/nowhere\/cifar\.tar\.gz: cannot read: no such file or folder/], EXIT.NO_INPUT);
   });
 
   it('a path whose parent is a file', async () => {
     const path = join(file('plain', 'x'), 'child.csv');
-    await rejectsWith(loadDataset('iris', { data: path }), [/plain\/child\.csv: cannot read/], EXIT_NO_INPUT);
+    await rejectsWith(loadDataset('iris', { data: path }), [/plain\/child\.csv: cannot read/], EXIT.NO_INPUT);
   });
 
   it('a file without read permission', async (t) => {
     if (process.getuid?.() === 0) return t.skip('running as root, which can read any file');
     const path = file('locked.tar.gz', tarGz(cifar10Fixture().entries));
     chmodSync(path, 0o000);
-    await rejectsWith(loadDataset('cifar10', { data: path }), [/locked\.tar\.gz: cannot read: permission denied/], EXIT_NO_INPUT);
+    await rejectsWith(loadDataset('cifar10', { data: path }), [/locked\.tar\.gz: cannot read: permission denied/], EXIT.NO_INPUT);
   });
 
   it('an unknown data set name, listing the known ones', async () => {
@@ -239,7 +240,7 @@ describe('bad paths and names', () => {
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /^lisht: error: unknown data set "imagenet"; known data sets: cifar10,/);
     const missing = await runCli(['datasets', 'info', 'cifar10', '--data', join(tmp.path, 'absent.tar.gz')]);
-    assert.equal(missing.code, EXIT_NO_INPUT);
+    assert.equal(missing.code, EXIT.NO_INPUT);
     assert.match(missing.stderr, /absent\.tar\.gz: cannot read: no such file or folder/);
   });
 });

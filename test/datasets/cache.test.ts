@@ -3,8 +3,9 @@ import { homedir } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { defaultCacheDir, EXIT_DATA_ERROR, EXIT_NO_INPUT, loadDataset, resolveCacheDir } from '../../src/datasets/index.js';
+import { defaultCacheDir, loadDataset, resolveCacheDir } from '../../src/datasets/index.js';
 import { UserError } from '../../src/errors.js';
+import { EXIT } from '../../src/exit_codes.js';
 import { cifar10Fixture, tarGz } from '../helpers/archives.js';
 import { listTree, tempDir } from '../helpers/env.js';
 
@@ -26,7 +27,7 @@ describe('loading from the cache', () => {
     const cacheDir = join(tmp.path, 'empty');
     const err = await loadDataset('cifar10', { cacheDir, download: false }).catch((e: unknown) => e);
     assert.ok(err instanceof UserError);
-    assert.equal(err.exitCode, EXIT_NO_INPUT);
+    assert.equal(err.exitCode, EXIT.NO_INPUT);
     assert.match(err.message, /cifar10 is not in the cache \(missing .*cifar10\/cifar-10-binary\.tar\.gz\); run `lisht datasets download cifar10` or pass --data PATH/);
     assert.deepEqual(listTree(cacheDir), []);
   });
@@ -37,7 +38,7 @@ describe('loading from the cache', () => {
     writeFileSync(join(cacheDir, 'cifar10', 'cifar-10-binary.tar.gz'), tarGz(cifar10Fixture().entries));
     const err = await loadDataset('cifar10', { cacheDir, download: false }).catch((e: unknown) => e);
     assert.ok(err instanceof UserError);
-    assert.equal(err.exitCode, EXIT_DATA_ERROR);
+    assert.equal(err.exitCode, EXIT.DATA);
     assert.match(err.message, /cifar-10-binary\.tar\.gz: cached file is damaged: MD5 [0-9a-f]{32}, the publisher's is c32a1d4ab5d03f1284b67883e8d87530/);
     assert.deepEqual(listTree(cacheDir), ['cifar10/', 'cifar10/cifar-10-binary.tar.gz']);
   });

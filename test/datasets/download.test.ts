@@ -3,14 +3,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  downloadDataset,
+import { downloadDataset,
   downloadFile,
-  EXIT_UNAVAILABLE,
   loadDataset,
-  type DownloadProgress,
-} from '../../src/datasets/index.js';
+  type DownloadProgress } from '../../src/datasets/index.js';
 import { UserError } from '../../src/errors.js';
+import { EXIT } from '../../src/exit_codes.js';
 import { cifar10Fixture, irisData, noiseBytes, tarGz } from '../helpers/archives.js';
 import { listTree, runCli, tempDir } from '../helpers/env.js';
 import { closedPort, serveBytes, startServer, type TestServer } from '../helpers/http-server.js';
@@ -23,7 +21,7 @@ async function failure(promise: Promise<unknown>): Promise<UserError> {
     (e: unknown) => e,
   );
   assert.ok(err instanceof UserError, String(err));
-  assert.equal(err.exitCode, EXIT_UNAVAILABLE);
+  assert.equal(err.exitCode, EXIT.UNAVAILABLE);
   return err;
 }
 
@@ -169,7 +167,7 @@ describe('downloadDataset and the CLI through a mirror', () => {
     const cacheDir = join(tmp.path, 'cli-bad');
     mkdirSync(cacheDir);
     const r = await runCli(['datasets', 'download', 'cifar10'], { LISHT_DATA_DIR: cacheDir, LISHT_DATA_MIRROR: server.url });
-    assert.equal(r.code, EXIT_UNAVAILABLE);
+    assert.equal(r.code, EXIT.UNAVAILABLE);
     assert.match(r.stderr, /lisht: error: download of .*cifar-10-binary\.tar\.gz failed: checksum mismatch/);
     assert.deepEqual(listTree(cacheDir), []);
   });
@@ -177,7 +175,7 @@ describe('downloadDataset and the CLI through a mirror', () => {
   it('CLI: 404 from the mirror', async () => {
     const cacheDir = join(tmp.path, 'cli-404');
     const r = await runCli(['datasets', 'download', 'mnist'], { LISHT_DATA_DIR: cacheDir, LISHT_DATA_MIRROR: server.url });
-    assert.equal(r.code, EXIT_UNAVAILABLE);
+    assert.equal(r.code, EXIT.UNAVAILABLE);
     assert.match(r.stderr, /mnist\/train-images-idx3-ubyte\.gz failed: HTTP 404/);
     assert.deepEqual(listTree(cacheDir), []);
   });

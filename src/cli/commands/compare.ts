@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { EXIT } from '../../exit_codes.js';
 import { compare, type CompareEvent } from '../../experiments/compare.js';
 import { comparisonTable, describeSplit } from '../../experiments/compare_outputs.js';
 import { DEFAULT_MODELS } from '../../models/defaults.js';
@@ -37,7 +38,6 @@ interface Flags {
 }
 
 /** Exit status of a run stopped by Ctrl-C, as shells report SIGINT. */
-const EXIT_INTERRUPTED = 130;
 
 function describe(event: CompareEvent): string | undefined {
   switch (event.type) {
@@ -95,7 +95,7 @@ export function register(program: Command): void {
       const onSigint = () => {
         process.stderr.write('\nStopping after this step and writing what was measured (Ctrl-C again to quit at once)\n');
         controller.abort();
-        process.once('SIGINT', () => process.exit(EXIT_INTERRUPTED));
+        process.once('SIGINT', () => process.exit(EXIT.INTERRUPTED));
       };
       process.once('SIGINT', onSigint);
       // With --resume, the folder's own settings apply; only an explicit --backend overrides.
@@ -118,9 +118,9 @@ export function register(program: Command): void {
         process.stdout.write(`\n${formatTable(columns, rows)}\n`);
         if (summary.status === 'interrupted') {
           process.stdout.write(`\nInterrupted. Continue with: lisht compare --resume ${outDir}\n`);
-          process.exitCode = EXIT_INTERRUPTED;
+          process.exitCode = EXIT.INTERRUPTED;
         } else if (summary.status === 'failed') {
-          process.exitCode = 1;
+          process.exitCode = EXIT.FAILED;
         }
       } finally {
         process.removeListener('SIGINT', onSigint);

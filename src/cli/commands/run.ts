@@ -1,3 +1,4 @@
+import { EXIT } from '../../exit_codes.js';
 import type { Command } from 'commander';
 import { createProgressReporter } from '../../datasets/progress.js';
 import { DEFAULT_DB, runExperiment, type RunEvent } from '../../experiments/runner.js';
@@ -14,7 +15,6 @@ interface Flags {
 }
 
 /** Exit status of a run stopped by Ctrl-C, as shells report SIGINT. */
-const EXIT_INTERRUPTED = 130;
 
 function percent(x: number | undefined): string {
   return x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(4);
@@ -70,7 +70,7 @@ export function register(program: Command): void {
       const onSigint = () => {
         process.stderr.write('\nStopping after the current step; each trial resumes from its last checkpoint on the next run (Ctrl-C again to quit at once)\n');
         controller.abort();
-        process.once('SIGINT', () => process.exit(EXIT_INTERRUPTED));
+        process.once('SIGINT', () => process.exit(EXIT.INTERRUPTED));
       };
       process.once('SIGINT', onSigint);
       try {
@@ -96,10 +96,10 @@ export function register(program: Command): void {
             (summary.running > 0 ? ` ${summary.running} running in another process.` : '') +
             `\nResults: lisht results --db ${summary.db}\n`,
         );
-        if (summary.stopped) process.exitCode = EXIT_INTERRUPTED;
+        if (summary.stopped) process.exitCode = EXIT.INTERRUPTED;
         else if (summary.pending > 0) {
           process.stderr.write(`lisht: ${summary.pending} trials are still pending (a worker died); run the same command again to resume them\n`);
-          process.exitCode = 1;
+          process.exitCode = EXIT.FAILED;
         }
       } finally {
         process.removeListener('SIGINT', onSigint);

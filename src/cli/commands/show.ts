@@ -5,6 +5,7 @@ import { renderTilesPng } from '../../datasets/view/png.js';
 import { renderTilesTerminal } from '../../datasets/view/terminal.js';
 import { imageAt, labelText, type Tile } from '../../datasets/view/tiles.js';
 import { UserError } from '../../errors.js';
+import { EXIT } from '../../exit_codes.js';
 import { nonNegativeInt, positiveInt } from '../flags.js';
 import { addLoadOptions, loadOptionsFromFlags, type LoadFlags } from './datasets.js';
 
@@ -51,7 +52,7 @@ export function register(program: Command): void {
       const png = renderTilesPng(tiles, flags.scale ?? (flags.grid ? 4 : 8));
       await writeFile(flags.out, png).catch((err: unknown) => {
         // 73 is EX_CANTCREAT.
-        throw new UserError(`${flags.out}: cannot write: ${err instanceof Error ? err.message : String(err)}`, 73);
+        throw new UserError(`${flags.out}: cannot write: ${err instanceof Error ? err.message : String(err)}`, EXIT.CANT_CREATE);
       });
       process.stdout.write(`wrote ${flags.out} (${tiles.length} image${tiles.length > 1 ? 's' : ''})\n`);
       return;
