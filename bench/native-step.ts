@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import '../src/activations/index.js';
+import '../src/register.js';
 import { loadNativeAddon, nativeAddonUnavailableReason, registerNativeBackend } from '../src/backends/native/index.js';
 import { getModel } from '../src/models/registry.js';
 import { sparseCategoricalCrossentropy } from '../src/training/losses.js';

@@ -18,7 +18,7 @@ import {
   wasmTrainingKernelNames,
 } from '../src/backends/wasm/register.js';
 // Registers `lisht` (kernels, activation name) for --activation lisht.
-import '../src/activations/index.js';
+import '../src/register.js';
 import { median } from '../src/training/bench.js';
 
 const { values: opts } = parseArgs({

@@ -8,7 +8,7 @@
  * Data sets and reports, which need no TensorFlow.js, are also importable on their own:
  * `lisht/datasets`, `lisht/reports`.
  */
-import './backends/tensor_methods.js';
+import './register.js';
 export * from './activations/index.js';
 export { selectBackend, BACKEND_NAMES, type BackendChoice } from './backends/select.js';
 export {

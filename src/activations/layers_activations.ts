@@ -1,7 +1,7 @@
 /**
  * Activation identifiers for tfjs-layers. tfjs-layers resolves a string `activation` through
  * the serialization registry, so registering a class under the name `lisht` makes
- * `tf.layers.dense({units, activation: 'lisht'})` work in every layer that takes an
+ * `tf.layers.dense({units, activation: 'lisht'})` (once `src/register.ts` has run) work in every layer that takes an
  * activation (Dense, Conv2D, LSTM, ...), and keeps the name through `model.save` and
  * `tf.loadLayersModel`.
  */
@@ -51,6 +51,5 @@ export class SiluActivation extends StatelessActivation {
   }
 }
 
-for (const cls of [LishtActivation, LeakyReluActivation, LeakyReluSnakeActivation, SiluActivation]) {
-  serialization.registerClass(cls);
-}
+/** The activation identifiers above, for `registerSerializables` (src/register.ts). */
+export const LAYER_ACTIVATIONS = [LishtActivation, LeakyReluActivation, LeakyReluSnakeActivation, SiluActivation] as const;

@@ -1,4 +1,4 @@
-import { serialization, type Tensor } from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
 import { layers, type Shape } from '@tensorflow/tfjs-layers';
 import { lisht } from './ops/lisht.js';
 
@@ -23,7 +23,6 @@ export class LiSHT extends layers.Layer {
     return inputShape;
   }
 }
-serialization.registerClass(LiSHT);
 
 /** Creates a {@link LiSHT} layer, in the style of `tf.layers.reLU()`. */
 export function lishtLayer(args?: ConstructorParameters<typeof LiSHT>[0]): LiSHT {

@@ -1,6 +1,6 @@
 /**
- * Registers the `Lisht` and `LishtGrad` kernels for every backend this package knows, and the
- * gradient of `Lisht`. Imported for its side effect; safe to import more than once.
+ * The `Lisht` and `LishtGrad` kernels for every backend this package knows, and the gradient of
+ * `Lisht`. `src/register.ts` registers them.
  */
 import { getGradient, getKernel, registerGradient, registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { lishtCpuConfig, lishtGradCpuConfig } from './kernels/lisht_cpu.js';
@@ -20,8 +20,11 @@ const configs: KernelConfig[] = [
   ...COMPOSITE_BACKENDS.flatMap((b) => compositeLishtConfigs(b)),
 ];
 
-for (const config of configs) {
-  // Another copy of this module (or a faster backend-specific kernel) may have come first.
-  if (getKernel(config.kernelName, config.backendName) === undefined) registerKernel(config);
+/** Registers the kernels and the gradient; idempotent. */
+export function registerLishtKernels(): void {
+  for (const config of configs) {
+    // Another copy of this package (or a faster backend-specific kernel) may have come first.
+    if (getKernel(config.kernelName, config.backendName) === undefined) registerKernel(config);
+  }
+  if (getGradient(Lisht) === undefined) registerGradient(lishtGradConfig);
 }
-if (getGradient(Lisht) === undefined) registerGradient(lishtGradConfig);

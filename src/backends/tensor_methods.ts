@@ -38,7 +38,10 @@ const methods: Methods = {
   },
 };
 
-const proto = tf.Tensor.prototype as unknown as Record<string, unknown>;
-for (const [name, fn] of Object.entries(methods)) {
-  if (typeof proto[name] !== 'function') proto[name] = fn;
+/** Adds the methods above to `tf.Tensor` where missing; idempotent (see `src/register.ts`). */
+export function installTensorMethods(): void {
+  const proto = tf.Tensor.prototype as unknown as Record<string, unknown>;
+  for (const [name, fn] of Object.entries(methods)) {
+    if (typeof proto[name] !== 'function') proto[name] = fn;
+  }
 }

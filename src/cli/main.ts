@@ -4,6 +4,7 @@
  * and only parses flags, calls the library and prints; see `commands/index.ts`.
  */
 import { Command, CommanderError } from 'commander';
+import '../register.js';
 import { registerCommands } from './commands/index.js';
 import { UserError } from '../errors.js';
 import { EXIT } from '../exit_codes.js';

@@ -7,7 +7,6 @@ import { access, mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises'
 import { constants } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import '../index.js';
 import { getActivation } from '../activations/zoo.js';
 import { selectBackend } from '../backends/select.js';
 import { loadDataset, parseDatasetName } from '../datasets/index.js';

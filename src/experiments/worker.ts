@@ -4,7 +4,6 @@
  * own database connection; what it does goes to the parent as {@link WorkerEvent}s.
  */
 import { join } from 'node:path';
-import '../index.js';
 import { selectBackend } from '../backends/select.js';
 import { loadDataset } from '../datasets/load.js';
 import { UserError } from '../errors.js';

@@ -4,6 +4,7 @@
  * group), SIGTERM, a `stop` message or the parent's death all stop it gracefully: the current
  * trial is given back after its current step and resumes from its checkpoint next time.
  */
+import '../register.js';
 import { workLoop, type ParentMessage, type WorkerEvent } from './worker.js';
 
 const stop = new AbortController();

@@ -10,7 +10,6 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import '../index.js';
 import { selectBackend } from '../backends/select.js';
 import { loadDataset, parseDatasetName } from '../datasets/index.js';
 import type { Dataset } from '../datasets/types.js';

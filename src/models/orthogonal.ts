@@ -51,7 +51,12 @@ export function randomOrthonormalColumns(n: number, m: number, rng: Rng): Float6
   return a;
 }
 
-class JsOrthogonal extends OrthogonalBase {
+/**
+ * Registered (src/register.ts) under tfjs-layers' own class name, so that loading any model with
+ * an orthogonal initializer (checkpoints of the LSTM, when a run resumes) builds it with this one
+ * too: loading runs the initializers before it overwrites the weights.
+ */
+export class JsOrthogonal extends OrthogonalBase {
   static readonly className = 'Orthogonal';
 
   constructor(private readonly settings: OrthogonalArgs) {
@@ -73,10 +78,6 @@ class JsOrthogonal extends OrthogonalBase {
   }
 }
 
-// Registered under tfjs-layers' own name, so that loading any model with an orthogonal
-// initializer (checkpoints of the LSTM, when a run resumes) builds it with this one too: loading
-// runs the initializers before it overwrites the weights.
-tf.serialization.registerClass(JsOrthogonal as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
 
 /** An orthogonal initializer like `tfl.initializers.orthogonal`, fast on every backend. */
 export function orthogonal(args: OrthogonalArgs = {}): OrthogonalInitializer {

@@ -60,6 +60,3 @@ export class ZeroPadShortcut extends tfl.layers.Layer {
     return { ...super.getConfig(), filters: this.filters, strides: this.strides };
   }
 }
-
-// Registered so that saved models (and checkpoints) with this layer load back.
-tf.serialization.registerClass(ZeroPadShortcut);

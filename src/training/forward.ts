@@ -1,16 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { fuseBatchNormLayers, fuseSequential, type Forward } from '../backends/native/fused/index.js';
-import { NATIVE_BACKEND } from '../backends/native/kernels/util.js';
+import { fuseBatchNormLayers } from '../fused/batch_norm_layers.js';
+import { Conv2DBias, hasFusedKernel } from '../fused/kernel_names.js';
+import { fuseSequential, type Forward } from '../fused/sequential.js';
 
 /**
- * Whether a pass runs through the fusion passes: always on `native`, for its fused kernels;
- * when training on `wasm`, for the fused ops' compositions, whose gradients leave out the input
- * gradient of a model's first convolution that tfjs-layers' fused convolution (with its custom
- * gradient) always computes. Inference on `wasm` keeps XNNPACK's convolution with fused bias.
+ * Whether a pass runs through the fusion passes: always on a backend with the fused kernels
+ * (`native`); when training on `wasm`, for the fused ops' compositions, whose gradients leave
+ * out the input gradient of a model's first convolution that tfjs-layers' fused convolution
+ * (with its custom gradient) always computes. Inference on `wasm` keeps XNNPACK's convolution
+ * with fused bias.
  */
 function fuses(backend: string, training: boolean): boolean {
-  return backend === NATIVE_BACKEND || (backend === 'wasm' && training);
+  return hasFusedKernel(Conv2DBias) || (backend === 'wasm' && training);
 }
 
 /** Per model: its fused forward pass, or `null` where fusing gains nothing. */

@@ -4,8 +4,7 @@
  * schedule can change between epochs.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { applyAdamNative } from '../backends/native/adam.js';
-import { applyMomentumNative } from '../backends/native/momentum.js';
+import { applyAdamUpdate, applyMomentumUpdate } from '../fused/optimizer_updates.js';
 import { UserError } from '../errors.js';
 
 /** A gradient and its variable's name, as tfjs's `applyGradients` takes them. */
@@ -103,10 +102,10 @@ export class SgdOptimizer extends tf.MomentumOptimizer implements ScheduledOptim
     return this.learningRate;
   }
 
-  /** On `native`, one fused kernel per variable; tfjs's four element-wise ops elsewhere. */
+  /** One fused kernel per variable where the backend has it (`native`); tfjs's four element-wise ops elsewhere. */
   override applyGradients(grads: tf.NamedTensorMap | NamedTensor[]): void {
     applyDecayed(grads, this.weightDecay, (list) => {
-      if (!applyMomentumNative(this, list)) super.applyGradients(list);
+      if (!applyMomentumUpdate(this, list)) super.applyGradients(list);
     });
   }
 }
@@ -129,10 +128,10 @@ export class AdamOptimizer extends tf.AdamOptimizer implements ScheduledOptimize
     this.learningRate = lr;
   }
 
-  /** On `native`, one fused kernel per variable; tfjs's thirteen element-wise ops elsewhere. */
+  /** One fused kernel per variable where the backend has it (`native`); tfjs's thirteen element-wise ops elsewhere. */
   override applyGradients(grads: tf.NamedTensorMap | NamedTensor[]): void {
     applyDecayed(grads, this.weightDecay, (list) => {
-      if (!applyAdamNative(this, list)) super.applyGradients(list);
+      if (!applyAdamUpdate(this, list)) super.applyGradients(list);
     });
   }
 

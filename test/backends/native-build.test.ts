@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import '../../src/register.js';
 import { openAddon } from '../../src/backends/native/addon.js';
 
 test('the install script skips the addon without oneDNN headers, says why, and succeeds', () => {

@@ -7,18 +7,12 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
-import '../../src/activations/index.js';
-import {
-  activationMaxPool,
-  conv2dBias,
-  batchNormTraining,
-  fuseBatchNormLayers,
-  fuseSequential,
-  kernelCounts,
-  nativeAddonUnavailableReason,
-  registerNativeBackend,
-  type PoolActivation,
-} from '../../src/backends/native/index.js';
+import '../../src/register.js';
+import { kernelCounts, nativeAddonUnavailableReason, registerNativeBackend } from '../../src/backends/native/index.js';
+import { fuseBatchNormLayers } from '../../src/fused/batch_norm_layers.js';
+import type { PoolActivation } from '../../src/fused/kernel_names.js';
+import { activationMaxPool, batchNormTraining, conv2dBias } from '../../src/fused/ops.js';
+import { fuseSequential } from '../../src/fused/sequential.js';
 
 import { assertValuesClose, lcgValues, sizeOf } from '../helpers/kernels.js';
 
@@ -71,10 +65,10 @@ describe('fused conv + activation + pool on native match the composed ops on cpu
             return [value, ...grads].map((t) => Float32Array.from(t.dataSync()));
           });
         const want = await on('cpu', run);
-        const before = [nativeCalls('NativeConv2DBias'), nativeCalls('NativeActivationMaxPoolGrad')];
+        const before = [nativeCalls('Conv2DBias'), nativeCalls('ActivationMaxPoolGrad')];
         const got = await on('native', run);
         // The kernels of the fused path ran (not a composition of standard ops).
-        assert.ok(nativeCalls('NativeConv2DBias') > before[0]! && nativeCalls('NativeActivationMaxPoolGrad') > before[1]!, `${label}: fused kernels did not run`);
+        assert.ok(nativeCalls('Conv2DBias') > before[0]! && nativeCalls('ActivationMaxPoolGrad') > before[1]!, `${label}: fused kernels did not run`);
         ['loss', 'dx', 'dfilter', 'dbias'].forEach((name, i) => assertValuesClose(got[i]!, want[i]!, `${label} ${name}`));
       }
     });
@@ -126,9 +120,9 @@ describe('fused conv + activation + pool on native match the composed ops on cpu
           return [y, mean, variance, ...grads].map((t) => Float32Array.from(t.dataSync()));
         });
       const want = await on('cpu', run);
-      const before = nativeCalls('NativeBatchNormTrainingGrad');
+      const before = nativeCalls('BatchNormTrainingGrad');
       const got = await on('native', run);
-      assert.equal(nativeCalls('NativeBatchNormTrainingGrad') - before, 1);
+      assert.equal(nativeCalls('BatchNormTrainingGrad') - before, 1);
       ['y', 'mean', 'variance', 'dx', 'dscale', 'doffset'].forEach((name, i) => assertValuesClose(got[i]!, want[i]!, `${shape} ${name}`));
     }
   });
@@ -157,9 +151,9 @@ describe('fused conv + activation + pool on native match the composed ops on cpu
       return [...out, ...moving];
     };
     const want = await on('cpu', () => step(false));
-    const before = nativeCalls('NativeBatchNormTraining');
+    const before = nativeCalls('BatchNormTraining');
     const got = await on('native', () => step(true));
-    assert.equal(nativeCalls('NativeBatchNormTraining') - before, 2, 'both layers ran fused');
+    assert.equal(nativeCalls('BatchNormTraining') - before, 2, 'both layers ran fused');
     assert.equal(got.length, 1 + 7 + 4, 'loss, seven gradients, four moving statistics');
     got.forEach((g, i) => assertValuesClose(g, want[i]!, `loss/gradient/moving statistic ${i}`));
     // Inference mode runs the layers' own path, with the moving statistics.
@@ -171,9 +165,9 @@ describe('fused conv + activation + pool on native match the composed ops on cpu
       model.dispose();
       return v;
     };
-    const calls = nativeCalls('NativeBatchNormTraining');
+    const calls = nativeCalls('BatchNormTraining');
     assertValuesClose(await on('native', () => infer(true)), await on('cpu', () => infer(false)), 'inference');
-    assert.equal(nativeCalls('NativeBatchNormTraining'), calls, 'inference does not take the training path');
+    assert.equal(nativeCalls('BatchNormTraining'), calls, 'inference does not take the training path');
   });
 
   test('fuseSequential: a Keras Sequential with fused Conv2D + MaxPool pairs trains like model.apply', async () => {
@@ -194,9 +188,9 @@ describe('fused conv + activation + pool on native match the composed ops on cpu
         const x = tf.tensor4d(lcgValues(2 * 12 * 12 * 3, 6), [2, 12, 12, 3]);
         const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
         const grads = (f: (x: tf.Tensor) => tf.Tensor) => tf.variableGrads(() => tf.mean(tf.square(f(x))) as tf.Scalar, vars);
-        const before = nativeCalls('NativeConv2DBias');
+        const before = nativeCalls('Conv2DBias');
         const gf = grads((t) => fused(t, true));
-        assert.equal(nativeCalls('NativeConv2DBias') - before, 2, 'ran the fused kernels');
+        assert.equal(nativeCalls('Conv2DBias') - before, 2, 'ran the fused kernels');
         const gp = grads((t) => model.apply(t, { training: true }) as tf.Tensor);
         const out = {
           fused: [gf.value, ...Object.values(gf.grads)].map((t) => Float32Array.from(t.dataSync())),

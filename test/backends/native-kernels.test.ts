@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import '../../src/register.js';
 import { kernelCounts, nativeAddonUnavailableReason, registerNativeBackend } from '../../src/backends/native/index.js';
 import { Lisht, LishtGrad, lishtScalar, lishtDerivativeScalar } from '../../src/activations/index.js';
 import { useBackend } from '../helpers/backends.js';

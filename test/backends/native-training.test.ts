@@ -7,13 +7,12 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
+import '../../src/register.js';
 import { Lisht, LishtGrad } from '../../src/activations/index.js';
+import { AdamUpdate, MomentumUpdate } from '../../src/fused/kernel_names.js';
+import { applyAdamUpdate, applyMomentumUpdate } from '../../src/fused/optimizer_updates.js';
 import {
-  applyAdamNative,
-  applyMomentumNative,
   NATIVE_KERNEL_CONFIGS,
-  NativeAdamUpdate,
-  NativeMomentumUpdate,
   NativeBackend,
   kernelCounts,
   nativeAddonUnavailableReason,
@@ -87,7 +86,7 @@ describe('native backend', { skip }, () => {
   // The model as tfjs-layers runs it (each Keras layer's kernels) and as training runs it (fused pairs).
   const paths = {
     'model.apply': { run: (m: tfl.LayersModel, x: tf.Tensor) => m.apply(x, { training: true }) as tf.Tensor, kernels: ['Conv2DBackpropFilter', 'MaxPoolGrad'] },
-    forward: { run: (m: tfl.LayersModel, x: tf.Tensor) => forward(m, x, true), kernels: ['NativeConv2DBiasFilterGrad', 'NativeActivationMaxPoolGrad'] },
+    forward: { run: (m: tfl.LayersModel, x: tf.Tensor) => forward(m, x, true), kernels: ['Conv2DBiasFilterGrad', 'ActivationMaxPoolGrad'] },
   };
   for (const activation of ['relu', 'lisht']) {
     for (const [pathName, path] of Object.entries(paths)) {
@@ -118,7 +117,7 @@ describe('native backend', { skip }, () => {
     );
   });
 
-  for (const [name, kernel] of [['adam', NativeAdamUpdate], ['sgd', NativeMomentumUpdate]] as const) {
+  for (const [name, kernel] of [['adam', AdamUpdate], ['sgd', MomentumUpdate]] as const) {
     test(`trainStep with ${name} and weight decay: three steps on native (fused, one-kernel update) match cpu`, async () => {
       registerNativeBackend();
       const run = async (backend: string) => {
@@ -152,18 +151,18 @@ describe('native backend', { skip }, () => {
   // Each fused update against the tfjs optimizer it stands in for.
   const updates: Array<{ name: string; tfjs: string; kernel: string; make: () => tf.Optimizer; apply: (o: tf.Optimizer, g: tf.NamedTensorMap) => boolean }> = [
     {
-      name: 'applyAdamNative',
+      name: 'applyAdamUpdate',
       tfjs: 'tf.AdamOptimizer',
-      kernel: NativeAdamUpdate,
+      kernel: AdamUpdate,
       make: () => tf.train.adam(0.01, 0.9, 0.999, 1e-7),
-      apply: (o, g) => applyAdamNative(o as tf.AdamOptimizer, g),
+      apply: (o, g) => applyAdamUpdate(o as tf.AdamOptimizer, g),
     },
     {
-      name: 'applyMomentumNative',
+      name: 'applyMomentumUpdate',
       tfjs: 'tf.MomentumOptimizer',
-      kernel: NativeMomentumUpdate,
+      kernel: MomentumUpdate,
       make: () => tf.train.momentum(0.01, 0.9),
-      apply: (o, g) => applyMomentumNative(o as tf.MomentumOptimizer, g),
+      apply: (o, g) => applyMomentumUpdate(o as tf.MomentumOptimizer, g),
     },
   ];
   for (const u of updates) {

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
+import '../../src/register.js';
 import { compare } from '../../src/experiments/compare.js';
 import { registerModel } from '../../src/models/registry.js';
 import { loadModel } from '../../src/training/model_files.js';

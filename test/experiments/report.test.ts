@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PNG } from 'pngjs';
+import '../../src/register.js';
 import { writeReport, type ReportResult } from '../../src/experiments/report.js';
 import { runExperiment } from '../../src/experiments/runner.js';
 import { ResultStore } from '../../src/experiments/store.js';

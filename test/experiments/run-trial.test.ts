@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import '../../src/register.js';
 import { UserError } from '../../src/errors.js';
 import { runExperiment } from '../../src/experiments/runner.js';
 import { tempDir } from '../helpers/env.js';

@@ -4,6 +4,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
+import '../../src/register.js';
 import { UserError } from '../../src/errors.js';
 import { SCHEMA_VERSION } from '../../src/experiments/migrations.js';
 import type { GradientFlowRecord } from '../../src/inspect/types.js';

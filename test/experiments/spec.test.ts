@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import '../../src/register.js';
 import { UserError } from '../../src/errors.js';
 import { loadSpecFile, parseSpec, parseSpecText, planTrials } from '../../src/experiments/spec.js';
 import { REPO_ROOT, tempDir } from '../helpers/env.js';

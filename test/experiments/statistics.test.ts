@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import '../../src/register.js';
 import { epochsToTarget, incompleteBeta, logGamma, pairedTTest, summarize, tCdf, tQuantile, tQuantile975, twoSidedP, welchTTest } from '../../src/experiments/statistics.js';
 
 function close(actual: number, expected: number, tolerance: number, what: string): void {

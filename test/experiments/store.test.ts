@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
+import '../../src/register.js';
 import { UserError } from '../../src/errors.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from '../../src/experiments/migrations.js';
 import { processStartTime } from '../../src/experiments/liveness.js';

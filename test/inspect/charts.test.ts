@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import '../../src/register.js';
 import { gradientFlowChart, spread } from '../../src/inspect/charts.js';
 import { channelImage, colorOf, sharedFeatureMapScales, type FeatureMapLayer } from '../../src/inspect/feature_maps.js';
 import { sharedHistograms } from '../../src/inspect/histograms.js';

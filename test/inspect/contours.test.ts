@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import '../../src/register.js';
 import { contourLevels, contourLines } from '../../src/inspect/contours.js';
 import { linspace } from '../../src/inspect/landscape.js';
 

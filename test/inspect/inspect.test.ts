@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import '../../src/register.js';
 import { compare } from '../../src/experiments/compare.js';
 import { UserError } from '../../src/errors.js';
 import { inspect, resolveInspectOptions } from '../../src/inspect/inspect.js';

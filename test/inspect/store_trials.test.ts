@@ -2,6 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import '../../src/register.js';
 import { loadDataset } from '../../src/datasets/index.js';
 import type { CompareSummary } from '../../src/experiments/compare_types.js';
 import { modelsRoot, runExperiment } from '../../src/experiments/runner.js';

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import '../../src/register.js';
 import { compare } from '../../src/experiments/compare.js';
 import type { CompareOptions } from '../../src/experiments/compare_options.js';
 import { UserError } from '../../src/errors.js';

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import '../../src/activations/index.js';
+import '../../src/register.js';
 import { registerWasmTrainingKernels } from '../../src/backends/wasm/register.js';
 import { getModel } from '../../src/models/registry.js';
 import { forward } from '../../src/training/forward.js';

@@ -1,6 +1,5 @@
 import { engine, Tensor, tensor, type TensorLike } from '@tensorflow/tfjs-core';
 import { Lisht } from '../kernel_names.js';
-import '../register_kernels.js';
 
 const NUMERIC = new Set(['float32', 'int32', 'bool']);
 

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import '../../activations/register_kernels.js';
+import { registerLishtKernels } from '../../activations/register_kernels.js';
 import { loadNativeAddon, nativeAddonUnavailableReason } from './addon.js';
 import { NativeBackend } from './backend.js';
 import { batchNormConfig } from './kernels/batch_norm.js';
@@ -15,7 +15,7 @@ import { matmulConfigs } from './kernels/matmul.js';
 import { poolConfigs } from './kernels/pool.js';
 import { reduceConfigs } from './kernels/reduce.js';
 import { NATIVE_BACKEND } from './kernels/util.js';
-import { fusedKernelConfigs } from './fused/index.js';
+import { fusedKernelConfigs } from './fused/kernels.js';
 import { adamUpdateConfig } from './adam.js';
 import { momentumUpdateConfig } from './momentum.js';
 
@@ -60,6 +60,8 @@ export function registerNativeBackend(): boolean {
   if (registered) return true;
   if (nativeAddonUnavailableReason() !== undefined) return false;
   const addon = loadNativeAddon();
+  // The cpu Lisht kernels must be there to be copied as the fallback of the native ones.
+  registerLishtKernels();
   for (const config of NATIVE_KERNEL_CONFIGS) {
     // Ours win over any copy made earlier (e.g. the Lisht kernels of another module instance).
     if (tf.getKernel(config.kernelName, NATIVE_BACKEND) !== undefined) tf.unregisterKernel(config.kernelName, NATIVE_BACKEND);

@@ -5,7 +5,6 @@ import { benchTraining } from '../../training/bench.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../training/optimizers.js';
 import { positiveInt } from '../flags.js';
 import { resolveModelInput } from '../model_input.js';
-import '../../index.js';
 
 interface Flags {
   model: string;

@@ -3,7 +3,6 @@ import { selectBackend } from '../../backends/select.js';
 import { formatModelSummary, modelSummary } from '../../models/summary.js';
 import { positiveIntList } from '../flags.js';
 import { resolveModelInput } from '../model_input.js';
-import '../../index.js';
 
 interface Flags {
   model: string;

@@ -5,6 +5,7 @@
  * All start at START_AT_MS and pause a little after each trial, so they really compete.
  */
 import { hostname } from 'node:os';
+import '../../../src/register.js';
 import { processStartTime } from '../../../src/experiments/liveness.js';
 import { ResultStore } from '../../../src/experiments/store.js';
 

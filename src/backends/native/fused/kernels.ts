@@ -6,15 +6,15 @@ import { convGeometry, fusedConv2dConfig } from '../kernels/conv.js';
 import { poolInfo, type PoolAttrs } from '../kernels/pool.js';
 import { NATIVE_BACKEND, nativeOnlyKernel, sizeOf } from '../kernels/util.js';
 import {
-  NativeActivationMaxPool,
-  NativeActivationMaxPoolGrad,
-  NativeBatchNormTraining,
-  NativeBatchNormTrainingGrad,
-  NativeConv2DBias,
-  NativeConv2DBiasFilterGrad,
+  ActivationMaxPool,
+  ActivationMaxPoolGrad,
+  BatchNormTraining,
+  BatchNormTrainingGrad,
+  Conv2DBias,
+  Conv2DBiasFilterGrad,
   POOL_ACTIVATIONS,
   type PoolActivation,
-} from './kernel_names.js';
+} from '../../../fused/kernel_names.js';
 
 type Shape4 = [number, number, number, number];
 
@@ -23,18 +23,18 @@ function must<T>(value: T | null | undefined, what: string): T {
   return value;
 }
 
-const conv2dBias = nativeOnlyKernel(NativeConv2DBias, ({ inputs, backend, attrs }) =>
+const conv2dBias = nativeOnlyKernel(Conv2DBias, ({ inputs, backend, attrs }) =>
   fusedConv2dConfig.kernelFunc({ inputs, backend, attrs: { ...attrs, dataFormat: 'NHWC', dilations: 1, activation: 'linear' } }),
 );
 
-const conv2dBiasFilterGrad = nativeOnlyKernel(NativeConv2DBiasFilterGrad, ({ inputs, backend, attrs }) => {
+const conv2dBiasFilterGrad = nativeOnlyKernel(Conv2DBiasFilterGrad, ({ inputs, backend, attrs }) => {
   const x = inputs.x as TensorInfo;
   const dy = inputs.dy as TensorInfo;
   const filterShape = attrs.filterShape as number[];
   const a = attrs as unknown as { strides: [number, number] | number; pad: 'same' | 'valid' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
   const c = backend_util.computeConv2DInfo(x.shape as Shape4, filterShape as Shape4, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
-  const xv = must(backend.f32(x), NativeConv2DBiasFilterGrad);
-  const dyv = must(backend.f32(dy), NativeConv2DBiasFilterGrad);
+  const xv = must(backend.f32(x), Conv2DBiasFilterGrad);
+  const dyv = must(backend.f32(dy), Conv2DBiasFilterGrad);
   const dw = backend.alloc(sizeOf(filterShape));
   const db = backend.alloc(c.outChannels);
   if (backend.addon.conv2dBackwardFilter(xv, dyv, dw, db, convGeometry(c))) {
@@ -50,24 +50,24 @@ const conv2dBiasFilterGrad = nativeOnlyKernel(NativeConv2DBiasFilterGrad, ({ inp
 
 function activationCode(attrs: object): 0 | 1 | 2 {
   const code = POOL_ACTIVATIONS[(attrs as { activation: PoolActivation }).activation];
-  if (code === undefined) throw new Error(`${NativeActivationMaxPool}: unknown activation ${(attrs as { activation: string }).activation}`);
+  if (code === undefined) throw new Error(`${ActivationMaxPool}: unknown activation ${(attrs as { activation: string }).activation}`);
   return code;
 }
 
-const activationMaxPool = nativeOnlyKernel(NativeActivationMaxPool, ({ inputs, backend, attrs }) => {
+const activationMaxPool = nativeOnlyKernel(ActivationMaxPool, ({ inputs, backend, attrs }) => {
   const x = inputs.x as TensorInfo;
-  const xv = must(backend.f32(x), NativeActivationMaxPool);
-  const p = must(poolInfo(x.shape, attrs as unknown as PoolAttrs, true), NativeActivationMaxPool);
+  const xv = must(backend.f32(x), ActivationMaxPool);
+  const p = must(poolInfo(x.shape, attrs as unknown as PoolAttrs, true), ActivationMaxPool);
   const y = backend.alloc(sizeOf(p.info.outShape));
   backend.addon.maxPool(xv, y, p.geom, activationCode(attrs));
   return backend.makeTensorInfo(p.info.outShape, 'float32', y);
 });
 
-const activationMaxPoolGrad = nativeOnlyKernel(NativeActivationMaxPoolGrad, ({ inputs, backend, attrs }) => {
+const activationMaxPoolGrad = nativeOnlyKernel(ActivationMaxPoolGrad, ({ inputs, backend, attrs }) => {
   const x = inputs.x as TensorInfo;
-  const xv = must(backend.f32(x), NativeActivationMaxPoolGrad);
-  const dyv = must(backend.f32(inputs.dy as TensorInfo), NativeActivationMaxPoolGrad);
-  const p = must(poolInfo(x.shape, attrs as unknown as PoolAttrs, true), NativeActivationMaxPoolGrad);
+  const xv = must(backend.f32(x), ActivationMaxPoolGrad);
+  const dyv = must(backend.f32(inputs.dy as TensorInfo), ActivationMaxPoolGrad);
+  const p = must(poolInfo(x.shape, attrs as unknown as PoolAttrs, true), ActivationMaxPoolGrad);
   const dx = backend.alloc(xv.length);
   backend.addon.maxPoolGrad(dyv, xv, dx, p.geom, activationCode(attrs));
   return backend.makeTensorInfo(x.shape, 'float32', dx);
@@ -84,12 +84,12 @@ function channelValues(backend: NativeBackend, t: TensorInfo | null | undefined,
 /** 1 / sqrt(variance + epsilon) per channel, rounded once: forward and gradient use the same. */
 const invStd = (variance: Float32Array, epsilon: number) => Float32Array.from(variance, (v) => 1 / Math.sqrt(v + epsilon));
 
-const batchNormTraining = nativeOnlyKernel(NativeBatchNormTraining, ({ inputs, backend, attrs }) => {
+const batchNormTraining = nativeOnlyKernel(BatchNormTraining, ({ inputs, backend, attrs }) => {
   const x = inputs.x as TensorInfo;
-  const xv = must(backend.f32(x), NativeBatchNormTraining);
+  const xv = must(backend.f32(x), BatchNormTraining);
   const c = x.shape[x.shape.length - 1]!;
-  const scale = channelValues(backend, inputs.scale, c, NativeBatchNormTraining);
-  const offset = channelValues(backend, inputs.offset, c, NativeBatchNormTraining) ?? new Float32Array(c);
+  const scale = channelValues(backend, inputs.scale, c, BatchNormTraining);
+  const offset = channelValues(backend, inputs.offset, c, BatchNormTraining) ?? new Float32Array(c);
   const epsilon = attrs.varianceEpsilon as number;
   const mean = new Float32Array(c);
   const variance = new Float32Array(c);
@@ -103,17 +103,17 @@ const batchNormTraining = nativeOnlyKernel(NativeBatchNormTraining, ({ inputs, b
  * With a = scale * invstd and N values per channel: dx = a (dy - mean(dy) - xhat mean(dy xhat))
  * + dmean / N + 2 dvariance (x - mean) / N, dscale = sum(dy xhat), doffset = sum(dy).
  */
-const batchNormTrainingGrad = nativeOnlyKernel(NativeBatchNormTrainingGrad, ({ inputs, backend, attrs }) => {
+const batchNormTrainingGrad = nativeOnlyKernel(BatchNormTrainingGrad, ({ inputs, backend, attrs }) => {
   const x = inputs.x as TensorInfo;
-  const xv = must(backend.f32(x), NativeBatchNormTrainingGrad);
-  const dy = must(backend.f32(inputs.dy as TensorInfo), NativeBatchNormTrainingGrad);
+  const xv = must(backend.f32(x), BatchNormTrainingGrad);
+  const dy = must(backend.f32(inputs.dy as TensorInfo), BatchNormTrainingGrad);
   const c = x.shape[x.shape.length - 1]!;
   const n = xv.length / c;
-  const mean = channelValues(backend, inputs.mean, c, NativeBatchNormTrainingGrad)!;
-  const variance = channelValues(backend, inputs.variance, c, NativeBatchNormTrainingGrad)!;
-  const scale = channelValues(backend, inputs.scale, c, NativeBatchNormTrainingGrad);
-  const dmean = channelValues(backend, inputs.dmean, c, NativeBatchNormTrainingGrad);
-  const dvariance = channelValues(backend, inputs.dvariance, c, NativeBatchNormTrainingGrad);
+  const mean = channelValues(backend, inputs.mean, c, BatchNormTrainingGrad)!;
+  const variance = channelValues(backend, inputs.variance, c, BatchNormTrainingGrad)!;
+  const scale = channelValues(backend, inputs.scale, c, BatchNormTrainingGrad);
+  const dmean = channelValues(backend, inputs.dmean, c, BatchNormTrainingGrad);
+  const dvariance = channelValues(backend, inputs.dvariance, c, BatchNormTrainingGrad);
   const inv = invStd(variance, attrs.varianceEpsilon as number);
   const sums = new Float32Array(2 * c);
   backend.addon.batchNormGradSums(dy, xv, mean, inv, sums);

@@ -1,12 +1,12 @@
 /** Gradients of the fused kernels. */
 import { engine, type GradConfig, type NamedAttrMap, type Tensor } from '@tensorflow/tfjs-core';
 import {
-  NativeActivationMaxPool,
-  NativeActivationMaxPoolGrad,
-  NativeBatchNormTraining,
-  NativeBatchNormTrainingGrad,
-  NativeConv2DBias,
-  NativeConv2DBiasFilterGrad,
+  ActivationMaxPool,
+  ActivationMaxPoolGrad,
+  BatchNormTraining,
+  BatchNormTrainingGrad,
+  Conv2DBias,
+  Conv2DBiasFilterGrad,
 } from './kernel_names.js';
 
 /**
@@ -15,11 +15,11 @@ import {
  * the path to the variables, so a model's first layer never computes it (its input is data).
  */
 export const conv2dBiasGradConfig: GradConfig = {
-  kernelName: NativeConv2DBias,
+  kernelName: Conv2DBias,
   inputsToSave: ['x', 'filter'],
   gradFunc: (dy, saved, attrs) => {
     const [x, filter] = saved as [Tensor, Tensor];
-    const [dFilter, dBias] = engine().runKernel(NativeConv2DBiasFilterGrad, { x, dy: dy as Tensor }, { ...attrs, filterShape: filter.shape } as NamedAttrMap) as Tensor[];
+    const [dFilter, dBias] = engine().runKernel(Conv2DBiasFilterGrad, { x, dy: dy as Tensor }, { ...attrs, filterShape: filter.shape } as NamedAttrMap) as Tensor[];
     return {
       x: () => engine().runKernel('Conv2DBackpropInput', { dy: dy as Tensor, filter }, { ...attrs, dataFormat: 'NHWC', inputShape: x.shape } as NamedAttrMap) as Tensor,
       filter: () => dFilter!,
@@ -29,23 +29,26 @@ export const conv2dBiasGradConfig: GradConfig = {
 };
 
 export const activationMaxPoolGradConfig: GradConfig = {
-  kernelName: NativeActivationMaxPool,
+  kernelName: ActivationMaxPool,
   inputsToSave: ['x'],
   gradFunc: (dy, saved, attrs) => {
     const [x] = saved as [Tensor];
-    return { x: () => engine().runKernel(NativeActivationMaxPoolGrad, { dy: dy as Tensor, x }, attrs) as Tensor };
+    return { x: () => engine().runKernel(ActivationMaxPoolGrad, { dy: dy as Tensor, x }, attrs) as Tensor };
   },
 };
 
 /** One kernel for all three gradients; the statistics' own gradients (rarely used) included. */
 export const batchNormTrainingGradConfig: GradConfig = {
-  kernelName: NativeBatchNormTraining,
+  kernelName: BatchNormTraining,
   inputsToSave: ['x', 'scale'],
   outputsToSave: [false, true, true],
   gradFunc: (dys, saved, attrs) => {
     const [dy, dmean, dvariance] = dys as Array<Tensor | null>;
     const [x, scale, mean, variance] = saved as [Tensor, Tensor, Tensor, Tensor];
-    const [dx, dscale, doffset] = engine().runKernel(NativeBatchNormTrainingGrad, { dy: dy!, x, mean, variance, scale, dmean: dmean!, dvariance: dvariance! }, attrs) as Tensor[];
+    const [dx, dscale, doffset] = engine().runKernel(BatchNormTrainingGrad, { dy: dy!, x, mean, variance, scale, dmean: dmean!, dvariance: dvariance! }, attrs) as Tensor[];
     return { x: () => dx!, scale: () => dscale!, offset: () => doffset! };
   },
 };
+
+/** The gradients above, registered by `src/register.ts` (by kernel name, for every backend). */
+export const FUSED_GRADIENTS: readonly GradConfig[] = [conv2dBiasGradConfig, activationMaxPoolGradConfig, batchNormTrainingGradConfig];

@@ -1,14 +1,15 @@
 /**
- * Training-mode BatchNormalization layers through `batchNormTraining` on `native`. tfjs-layers'
+ * Training-mode BatchNormalization layers through `batchNormTraining` where the backend has its
+ * kernel (`native`). tfjs-layers'
  * layer computes `moments` and `batchNorm`, whose gradients take a dozen full-size ops per
  * layer; this makes it one kernel forward and one backward. The layers of a model (nested
- * ones included) get a `call` that takes the fused path when training on `native` over the
+ * ones included) get a `call` that takes the fused path when training on such a backend over the
  * last axis and otherwise runs the layer's own; weights, moving statistics and the model's
  * saved form are unchanged.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { NATIVE_BACKEND } from '../kernels/util.js';
+import { BatchNormTraining, hasFusedKernel } from './kernel_names.js';
 import { batchNormTraining } from './ops.js';
 
 type Call = (inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }) => tf.Tensor | tf.Tensor[];
@@ -38,7 +39,7 @@ function patch(layer: tfl.layers.Layer): void {
   target.call = (inputs, kwargs) => {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     const lastAxis = config.axis === -1 || config.axis === x.rank - 1;
-    if (!kwargs?.training || tf.getBackend() !== NATIVE_BACKEND || !lastAxis || x.rank < 2 || x.dtype !== 'float32') return own(inputs, kwargs);
+    if (!kwargs?.training || !hasFusedKernel(BatchNormTraining) || !lastAxis || x.rank < 2 || x.dtype !== 'float32') return own(inputs, kwargs);
     return tf.tidy(() => {
       const channels = x.shape[x.rank - 1]!;
       const scale = (gamma?.read() ?? tf.ones([channels])) as tf.Tensor1D;

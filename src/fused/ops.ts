@@ -1,11 +1,11 @@
 /**
- * The fused training path's ops. On the `native` backend each is one kernel (and its gradient
- * one or two); on any other backend they compose TF.js's standard ops, with the same results.
+ * The fused training path's ops. On a backend that registers their kernels (`native`) each is
+ * one kernel (and its gradient one or two); elsewhere they compose TF.js's standard ops, with
+ * the same results.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { lisht } from '../../../activations/ops/lisht.js';
-import { NATIVE_BACKEND } from '../kernels/util.js';
-import { NativeActivationMaxPool, NativeBatchNormTraining, NativeConv2DBias, type PoolActivation } from './kernel_names.js';
+import { lisht } from '../activations/ops/lisht.js';
+import { ActivationMaxPool, BatchNormTraining, Conv2DBias, hasFusedKernel, type PoolActivation } from './kernel_names.js';
 
 type Pair = number | [number, number];
 
@@ -25,11 +25,11 @@ export interface Conv2DBiasOptions {
 export function conv2dBias(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, options: Conv2DBiasOptions = {}): tf.Tensor4D {
   const strides = options.strides ?? 1;
   const pad = options.pad ?? 'valid';
-  if (tf.getBackend() !== NATIVE_BACKEND) {
+  if (!hasFusedKernel(Conv2DBias)) {
     return tf.tidy(() => tf.add(tf.conv2d(x, filter, strides, pad, 'NHWC', 1, options.dimRoundingMode), bias));
   }
   const attrs = { strides, pad, dimRoundingMode: options.dimRoundingMode };
-  return tf.engine().runKernel(NativeConv2DBias, { x, filter, bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  return tf.engine().runKernel(Conv2DBias, { x, filter, bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
 /** Options of {@link activationMaxPool}. */
@@ -55,11 +55,11 @@ function activate(x: tf.Tensor4D, activation: PoolActivation): tf.Tensor4D {
 export function activationMaxPool(x: tf.Tensor4D, activation: PoolActivation, options: ActivationMaxPoolOptions): tf.Tensor4D {
   const strides = options.strides ?? options.poolSize;
   const pad = options.pad ?? 'valid';
-  if (tf.getBackend() !== NATIVE_BACKEND) {
+  if (!hasFusedKernel(ActivationMaxPool)) {
     return tf.tidy(() => tf.maxPool(activate(x, activation), options.poolSize, strides, pad, options.dimRoundingMode));
   }
   const attrs = { activation, filterSize: options.poolSize, strides, pad, dimRoundingMode: options.dimRoundingMode };
-  return tf.engine().runKernel(NativeActivationMaxPool, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  return tf.engine().runKernel(ActivationMaxPool, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
 /**
@@ -69,12 +69,12 @@ export function activationMaxPool(x: tf.Tensor4D, activation: PoolActivation, op
  * one backward (closed form) replace `moments`, `batchNorm` and their gradients' dozen ops.
  */
 export function batchNormTraining(x: tf.Tensor, scale: tf.Tensor1D, offset: tf.Tensor1D, epsilon: number): [tf.Tensor, tf.Tensor1D, tf.Tensor1D] {
-  if (tf.getBackend() !== NATIVE_BACKEND) {
+  if (!hasFusedKernel(BatchNormTraining)) {
     return tf.tidy(() => {
       const axes = x.shape.slice(0, -1).map((_, i) => i);
       const { mean, variance } = tf.moments(x, axes);
       return [tf.batchNorm(x, mean, variance, offset, scale, epsilon), mean as tf.Tensor1D, variance as tf.Tensor1D];
     });
   }
-  return tf.engine().runKernel(NativeBatchNormTraining, { x, scale, offset }, { varianceEpsilon: epsilon }) as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+  return tf.engine().runKernel(BatchNormTraining, { x, scale, offset }, { varianceEpsilon: epsilon }) as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
 }
