@@ -107,7 +107,8 @@ const specs: ActivationSpec[] = [
     description: `x if x > 0 else a x, a learned per channel from ${PRELU_INITIAL_ALPHA}; He et al. 2015`,
     fn: (x) => (x > 0 ? x : PRELU_INITIAL_ALPHA * x),
     derivative: (x) => (x > 0 ? 1 : PRELU_INITIAL_ALPHA),
-    apply: (x) => tf.prelu(x, tf.scalar(PRELU_INITIAL_ALPHA)),
+    // The slope scalar is made inside tidy: outside, every call leaked one tensor.
+    apply: (x) => tf.tidy(() => tf.prelu(x, tf.scalar(PRELU_INITIAL_ALPHA))),
     layer: (args = {}) =>
       layers.prelu({
         alphaInitializer: initializers.constant({ value: PRELU_INITIAL_ALPHA }),

@@ -2,11 +2,16 @@
  * The original article's experiment as a library function: train one model per activation
  * on identical data, order and initial-weight seed, validate on the test set after every
  * epoch, and write summary.json, charts, an HTML report and the trained models.
+ *
+ * A comparison is a one-seed run of the experiments machinery: its folder holds a results
+ * store (`results.db`, the schema `lisht run` writes) with one trial per activation, each run
+ * by `runTrial` as a worker would; summary.json is derived from that store after every epoch.
+ * So `lisht results`, `lisht report` and `lisht inspect` read a compare folder as they read a
+ * `--db`.
  */
 import { access, mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
-import { constants } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import { constants, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { getActivation } from '../activations/zoo.js';
 import { selectBackend } from '../backends/select.js';
 import { loadDataset, parseDatasetName } from '../datasets/index.js';
@@ -14,28 +19,32 @@ import type { Dataset, DatasetName, SplitInfo } from '../datasets/types.js';
 import { UserError } from '../errors.js';
 import { defaultModelFor } from '../models/defaults.js';
 import { DATASET_INPUTS } from '../models/inputs.js';
-import { DEFAULT_PROBE_SIZE, GradientFlowCallback, probeBatch } from '../inspect/gradient_flow.js';
-import { INITIAL_DIR } from '../inspect/run_folder.js';
 import { formatModelSummary, modelSummary } from '../models/summary.js';
 import { checkModelFits, getModel } from '../models/registry.js';
-import type { ModelBuildOptions } from '../models/types.js';
 import { writeFileAtomic } from '../reports/write.js';
-import { cifarAugmenter } from '../training/augment.js';
-import type { Callback, EpochLogs } from '../training/callbacks.js';
-import { loadCheckpoint, saveCheckpoint } from '../training/checkpoint.js';
-import { exampleSets, type ExampleSet } from '../training/data.js';
-import { EarlyStopping } from '../training/early_stopping.js';
-import { fit, TrainingDivergedError } from '../training/fit.js';
-import { saveModel } from '../training/model_files.js';
-import { createOptimizer, resolveOptimizerConfig } from '../training/optimizers.js';
-import { checkSchedule, LearningRateScheduler, stepMilestones } from '../training/schedules.js';
+import type { Callback } from '../training/callbacks.js';
+import { resolveOptimizerConfig } from '../training/optimizers.js';
+import { checkSchedule, stepMilestones } from '../training/schedules.js';
 import { VERSION } from '../version.js';
-import { epochRecord } from './epoch_record.js';
 import { writeCompareOutputs } from './compare_outputs.js';
 import { parseCompareOptions, type CompareOptions } from './compare_options.js';
-import { LEGACY_OPTIONS, type CompareResult, type CompareSummary, type EpochRecord, type ResolvedCompareOptions } from './compare_types.js';
+import { LEGACY_OPTIONS, type CompareResult, type CompareSummary, type ResolvedCompareOptions } from './compare_types.js';
+import { processStartTime } from './liveness.js';
+import { gitCommit } from './provenance.js';
+import { MODELS_DIR, RUN_STORE_FILE } from './run_folder.js';
+import { planTrials, specHash, type ExperimentSpec } from './spec.js';
+import { ResultStore, thisHost, type Claimant, type TrialRecord } from './store.js';
+import { runTrial, trialSets, type TrialData } from './trial.js';
+import { withLease } from './worker.js';
+import { DEFAULT_LEASE_MS } from './worker_protocol.js';
 
 export const SUMMARY_JSON = 'summary.json';
+
+/** The results store inside a compare run folder. */
+export const STORE_FILE = RUN_STORE_FILE;
+
+/** The experiment name a comparison's store holds its trials under. */
+export const COMPARE_EXPERIMENT = 'compare';
 
 /** What {@link compare} reports while it runs. */
 export type CompareEvent =
@@ -80,21 +89,6 @@ async function readSummary(dir: string): Promise<CompareSummary> {
   }
 }
 
-function emptyResult(activation: string): CompareResult {
-  return { activation, params: 0, status: 'pending', test_accuracy: null, best_val_accuracy: null, best_epoch: null, train_accuracy: null, seconds: 0, epochs: [], model_summary: '' };
-}
-
-function recordEpoch(result: CompareResult, epoch: number, logs: EpochLogs): void {
-  const record = epochRecord(epoch, logs);
-  result.epochs.push(record);
-  result.seconds += logs.seconds;
-  result.train_accuracy = record.accuracy;
-  if (result.best_val_accuracy === null || record.val_accuracy > result.best_val_accuracy) {
-    result.best_val_accuracy = record.val_accuracy;
-    result.best_epoch = record.epoch;
-  }
-}
-
 /** Resolves options, validates names, data and output before any training starts. */
 async function prepare(options: CompareOptions): Promise<{ resolved: ResolvedCompareOptions; out: string; previous?: CompareSummary }> {
   const parsed = parseCompareOptions(options);
@@ -104,6 +98,9 @@ async function prepare(options: CompareOptions): Promise<{ resolved: ResolvedCom
   if (parsed.resume !== undefined) {
     out = resolve(parsed.resume);
     previous = await readSummary(out);
+    if (!existsSync(join(out, STORE_FILE))) {
+      throw new UserError(`cannot resume ${out}: it has no ${STORE_FILE} (it was written by lisht 0.1, which kept its state in summary.json); finish it with that version or start a new comparison`);
+    }
     // A resumed run continues exactly what it started with; only the backend may change.
     // Runs written before the training options existed ran with the article's settings.
     resolved = { ...LEGACY_OPTIONS, ...previous.options, backend: options.backend ?? previous.options.backend };
@@ -162,6 +159,78 @@ function checkBeforeLoading(resolved: ResolvedCompareOptions): void {
 }
 
 /**
+ * The comparison as an experiment spec: one data set, one model, one seed, the activations in
+ * the order given. Its trials are exactly what `lisht run` would run for this spec.
+ */
+export function compareSpec(resolved: ResolvedCompareOptions): ExperimentSpec {
+  const optimizer = resolveOptimizerConfig({ name: resolved.optimizer, lr: resolved.lr, momentum: resolved.momentum ?? undefined, weightDecay: resolved.weightDecay });
+  const model = getModel(resolved.model).name;
+  return {
+    name: COMPARE_EXPERIMENT,
+    datasets: [
+      {
+        name: parseDatasetName(resolved.dataset),
+        ...(resolved.data !== null ? { data: resolved.data } : {}),
+        ...(resolved.fromTestSet ? { fromTestSet: true } : {}),
+        ...(resolved.limitTrain !== null ? { limitTrain: resolved.limitTrain } : {}),
+        ...(resolved.limitTest !== null ? { limitTest: resolved.limitTest } : {}),
+      },
+    ],
+    models: [{ name: model, label: model, ...(resolved.hiddenUnits !== null ? { hiddenUnits: resolved.hiddenUnits } : {}) }],
+    activations: resolved.activations,
+    seeds: [resolved.seed],
+    epochs: resolved.epochs,
+    batchSize: resolved.batchSize,
+    optimizer: {
+      name: optimizer.name,
+      learningRate: optimizer.lr,
+      ...(optimizer.momentum !== null && optimizer.momentum !== undefined ? { momentum: optimizer.momentum } : {}),
+      ...(optimizer.weightDecay > 0 ? { weightDecay: optimizer.weightDecay } : {}),
+    },
+    ...(resolved.schedule !== 'none' ? { schedule: { name: resolved.schedule, ...(resolved.milestones !== null ? { milestones: resolved.milestones } : {}) } } : {}),
+    ...(resolved.augment ? { augment: true as const } : {}),
+    ...(resolved.earlyStopping !== null ? { earlyStopping: { ...resolved.earlyStopping, minDelta: 0 } } : {}),
+    backend: resolved.backend,
+    baseline: resolved.activations.includes('relu') ? 'relu' : resolved.activations[0]!,
+    samples: 16,
+  };
+}
+
+/** Where an activation's trial keeps its checkpoint and models inside the run folder. */
+function trialPlaces(out: string, activation: string): { checkpointDir: string; modelsDir: string } {
+  return { checkpointDir: join(out, 'checkpoints', activation), modelsDir: join(out, MODELS_DIR, activation) };
+}
+
+function compareStatus(trial: TrialRecord): CompareResult['status'] {
+  if (trial.status === 'pending') return trial.epochsDone > 0 ? 'interrupted' : 'pending';
+  return trial.status;
+}
+
+/** One activation's result as summary.json keeps it, from its stored trial. */
+function resultFromStore(store: ResultStore, trial: TrialRecord, modelText: { params: number; summary: string } | undefined, withFlow: boolean): CompareResult {
+  const epochs = store.epochs([trial.id]).get(trial.id) ?? [];
+  let best: { accuracy: number; epoch: number } | undefined;
+  for (const e of epochs) if (best === undefined || e.val_accuracy > best.accuracy) best = { accuracy: e.val_accuracy, epoch: e.epoch };
+  const status = compareStatus(trial);
+  const result: CompareResult = {
+    activation: trial.activation,
+    params: trial.params ?? modelText?.params ?? 0,
+    status,
+    test_accuracy: trial.status === 'done' ? trial.testAccuracy : null,
+    best_val_accuracy: best?.accuracy ?? null,
+    best_epoch: best?.epoch ?? null,
+    train_accuracy: epochs.at(-1)?.accuracy ?? null,
+    seconds: epochs.reduce((sum, e) => sum + e.seconds, 0),
+    epochs,
+    model_summary: modelText?.summary ?? '',
+  };
+  if (trial.status === 'failed' && trial.error !== null) result.error = trial.error;
+  if (trial.status === 'done' && epochs.length < trial.epochs) result.stopped_epoch = epochs.length;
+  if (withFlow) result.gradient_flow = store.gradientFlow([trial.id]).get(trial.id) ?? [];
+  return result;
+}
+
+/**
  * Runs the comparison and resolves to its summary (also written to `<out>/summary.json`
  * after every epoch). A model whose loss becomes NaN is marked failed and the others still
  * run. Interrupted runs (see `hooks.signal`) resolve with status `interrupted` and can be
@@ -174,150 +243,97 @@ export async function compare(options: CompareOptions, hooks: CompareHooks = {})
 
   const name: DatasetName = parseDatasetName(resolved.dataset);
   const dataset: Dataset = await loadDataset(name, { data: resolved.data ?? undefined, fromTestSet: resolved.fromTestSet || undefined });
-  const augment = resolved.augment && dataset.kind === 'image' ? cifarAugmenter(resolved.seed, dataset.imageShape) : undefined;
-  const sets = exampleSets(dataset, { train: resolved.limitTrain ?? undefined, test: resolved.limitTest ?? undefined }, { augment });
-  const build = {
+  const data: TrialData = { dataset, source: `${dataset.source.path} (${dataset.source.verification})`, path: dataset.source.path };
+  const spec = compareSpec(resolved);
+  const planned = planTrials(spec);
+  const sets = trialSets(planned[0]!.config, dataset);
+  const counts = { train: sets.train.count, test: sets.test.count };
+  checkModelFits(definition, dataset.name, {
+    kind: dataset.kind,
     inputShape: sets.train.inputShape,
     numClasses: dataset.classNames.length,
     // The loaded data set's own vocabulary, which a --data file may make smaller than the default.
     vocabularySize: dataset.kind === 'text' ? dataset.vocabulary.length : undefined,
-    hiddenUnits: resolved.hiddenUnits ?? undefined,
-  };
-  checkModelFits(definition, dataset.name, { kind: dataset.kind, ...build });
-  emit({ type: 'dataset', name: dataset.name, train: sets.train.count, test: sets.test.count, source: dataset.source.path, split: dataset.split });
+  });
+  emit({ type: 'dataset', name: dataset.name, train: counts.train, test: counts.test, source: dataset.source.path, split: dataset.split });
 
   const backend = await selectBackend(resolved.backend);
   emit({ type: 'backend', backend });
 
-  const now = new Date().toISOString();
-  const summary: CompareSummary = {
-    dataset: dataset.name,
-    model: definition.name,
-    backend,
-    status: 'running',
-    created: previous?.created ?? now,
-    updated: now,
-    lisht_version: VERSION,
-    train_count: sets.train.count,
-    test_count: sets.test.count,
-    class_names: dataset.classNames,
-    split: dataset.split,
-    options: resolved,
-    results: resolved.activations.map((a) => previous?.results.find((r) => r.activation === a) ?? emptyResult(a)),
-  };
-  const save = async () => {
+  const store = ResultStore.open(join(out, STORE_FILE));
+  try {
+    const { experimentId } = store.registerExperiment(spec, specHash(spec), planned, { text: JSON.stringify(resolved, null, 2) });
+    const claimant: Claimant = { pid: process.pid, host: thisHost(), pidStart: processStartTime(process.pid), backend, lishtVersion: VERSION, gitCommit: gitCommit() };
+    const models = new Map<string, { params: number; summary: string }>();
+    for (const r of previous?.results ?? []) if (r.model_summary !== '') models.set(r.activation, { params: r.params, summary: r.model_summary });
+    const now = new Date().toISOString();
+    const summary: CompareSummary = {
+      dataset: dataset.name,
+      model: definition.name,
+      backend,
+      status: 'running',
+      created: previous?.created ?? now,
+      updated: now,
+      lisht_version: VERSION,
+      train_count: counts.train,
+      test_count: counts.test,
+      class_names: dataset.classNames,
+      split: dataset.split,
+      options: resolved,
+      results: [],
+    };
+    const save = async () => {
+      const byKey = new Map(store.trials(experimentId).map((t) => [t.key, t]));
+      summary.results = planned.map((p) => resultFromStore(store, byKey.get(p.key)!, models.get(p.config.activation), resolved.gradientFlow === true));
+      summary.updated = new Date().toISOString();
+      await writeFileAtomic(join(out, SUMMARY_JSON), JSON.stringify(summary, null, 2) + '\n');
+    };
+    await save();
+
+    for (const plannedTrial of planned) {
+      if (hooks.signal?.aborted) break;
+      const activation = plannedTrial.config.activation;
+      const trial = store.claimTrial(experimentId, claimant, DEFAULT_LEASE_MS, new Set([plannedTrial.key]));
+      if (trial === undefined) continue; // done, failed, or running in another process
+      const places = trialPlaces(out, activation);
+      const outcome = await withLease(store, trial, DEFAULT_LEASE_MS, (lost) =>
+        runTrial(trial, {
+          store,
+          data,
+          checkpointDir: places.checkpointDir,
+          modelsDir: places.modelsDir,
+          leaseMs: DEFAULT_LEASE_MS,
+          samples: spec.samples,
+          gradientFlow: resolved.gradientFlow === true,
+          signal: hooks.signal === undefined ? lost : AbortSignal.any([hooks.signal, lost]),
+          callbacks: hooks.callbacks?.(activation),
+          onStart: async (model, resumedFrom) => {
+            const text = formatModelSummary(modelSummary(model));
+            models.set(activation, { params: model.countParams(), summary: text });
+            emit({ type: 'model-start', activation, summary: text, resumedAfterEpoch: resumedFrom });
+            await save();
+          },
+          onEpoch: save,
+        }),
+      );
+      if (outcome.status === 'stopped') store.releaseTrial(trial, 'stopped');
+      await save();
+      emit({ type: 'model-end', result: summary.results.find((r) => r.activation === activation)! });
+      if (outcome.status === 'stopped') break;
+    }
+    summary.status = summary.results.some((r) => r.status === 'interrupted' || r.status === 'pending' || r.status === 'running')
+      ? 'interrupted'
+      : summary.results.every((r) => r.status === 'failed')
+        ? 'failed'
+        : 'done';
     summary.updated = new Date().toISOString();
     await writeFileAtomic(join(out, SUMMARY_JSON), JSON.stringify(summary, null, 2) + '\n');
-  };
-  await save();
-
-  for (const result of summary.results) {
-    if (result.status === 'done' || result.status === 'failed') continue;
-    if (hooks.signal?.aborted) break;
-    const interrupted = await trainOne(result, { resolved, out, sets, build, hooks, save });
-    emit({ type: 'model-end', result });
-    if (interrupted) break;
-  }
-  summary.status = summary.results.some((r) => r.status === 'interrupted' || r.status === 'pending') ? 'interrupted' : summary.results.every((r) => r.status === 'failed') ? 'failed' : 'done';
-  await save();
-  const files = await writeCompareOutputs(out, summary);
-  emit({ type: 'outputs', dir: out, files: [SUMMARY_JSON, ...files, ...summary.results.filter((r) => r.status === 'done').map((r) => `models/${r.activation}/model.json`)] });
-  return summary;
-}
-
-interface TrainContext {
-  resolved: ResolvedCompareOptions;
-  out: string;
-  sets: { train: ExampleSet; test: ExampleSet };
-  /** Build options besides activation and seed. */
-  build: Omit<ModelBuildOptions, 'activation' | 'seed'>;
-  hooks: CompareHooks;
-  save(): Promise<void>;
-}
-
-/** Trains one activation's model; resolves to true when the run was interrupted. */
-async function trainOne(result: CompareResult, ctx: TrainContext): Promise<boolean> {
-  const { resolved, out, sets, hooks } = ctx;
-  const checkpointDir = join(out, 'checkpoints', result.activation);
-  const checkpoint = await loadCheckpoint<CompareResult>(checkpointDir);
-  let model: tfl.LayersModel;
-  const optimizer = createOptimizer({ name: resolved.optimizer, lr: resolved.lr, momentum: resolved.momentum ?? undefined, weightDecay: resolved.weightDecay });
-  if (checkpoint !== undefined) {
-    model = checkpoint.model;
-    Object.assign(result, checkpoint.meta.state);
-    await optimizer.setWeights(checkpoint.optimizerWeights);
-  } else {
-    model = getModel(resolved.model).build({ ...ctx.build, activation: result.activation, seed: resolved.seed });
-    Object.assign(result, emptyResult(result.activation));
-    // `lisht inspect` needs the weights before training (histograms, the 1-D loss landscape).
-    await saveModel(model, join(out, 'models', result.activation, INITIAL_DIR));
-  }
-  const callbacks: Callback[] = [];
-  if (resolved.schedule !== 'none') {
-    callbacks.push(new LearningRateScheduler(optimizer, { name: resolved.schedule, lr: resolved.lr, epochs: resolved.epochs, milestones: resolved.milestones ?? undefined }));
-  }
-  if (resolved.gradientFlow === true) {
-    if (checkpoint === undefined) result.gradient_flow = [];
-    // Before the recorder, so the checkpoint and summary of an epoch hold its measurement.
-    callbacks.push(new GradientFlowCallback(model, probeBatch(sets.train, DEFAULT_PROBE_SIZE, resolved.seed), (result.gradient_flow ??= [])));
-  }
-  const stopper = resolved.earlyStopping === null ? undefined : new EarlyStopping(resolved.earlyStopping);
-  // Its state follows from the epochs so far; a checkpoint written just before it stopped the
-  // run means the run is over.
-  const alreadyStopped = stopper?.replay(result.epochs) ?? false;
-  const summaryText = formatModelSummary(modelSummary(model));
-  result.params = model.countParams();
-  result.model_summary = summaryText;
-  result.status = 'running';
-  delete result.error;
-  hooks.onEvent?.({ type: 'model-start', activation: result.activation, summary: summaryText, resumedAfterEpoch: checkpoint?.meta.epoch ?? 0 });
-  await ctx.save();
-
-  const recorder: Callback = {
-    onEpochEnd: async (epoch, logs) => {
-      recordEpoch(result, epoch, logs);
-      await saveCheckpoint(checkpointDir, model, optimizer, { epoch: epoch + 1, state: result });
-      await ctx.save();
-    },
-  };
-  // The stopper decides after the recorder has the epoch, so a checkpoint never misses one.
-  if (stopper !== undefined) callbacks.push(recorder, stopper);
-  else callbacks.push(recorder);
-  try {
-    const run = alreadyStopped
-      ? { interrupted: false, stoppedEarly: true, lastValidation: undefined }
-      : await fit(model, sets.train, {
-          optimizer,
-          epochs: resolved.epochs,
-          batchSize: resolved.batchSize,
-          seed: resolved.seed,
-          validation: sets.test,
-          initialEpoch: checkpoint?.meta.epoch ?? 0,
-          callbacks: [...callbacks, ...(hooks.callbacks?.(result.activation) ?? [])],
-          signal: hooks.signal,
-        });
-    if (run.interrupted) {
-      result.status = 'interrupted';
-    } else {
-      // The article's final step: predict on the test set, argmax, accuracy. With the test set
-      // as validation data, the last epoch's validation already is exactly that.
-      result.test_accuracy = run.lastValidation?.accuracy ?? result.epochs.at(-1)?.val_accuracy ?? null;
-      if (run.stoppedEarly) result.stopped_epoch = result.epochs.length;
-      result.status = 'done';
-      await saveModel(model, join(out, 'models', result.activation));
-      await rm(checkpointDir, { recursive: true, force: true });
-      // The parent goes too once no activation has a checkpoint left (rmdir fails while one does).
-      await rmdir(dirname(checkpointDir)).catch(() => undefined);
-    }
-  } catch (err) {
-    if (!(err instanceof TrainingDivergedError)) throw err;
-    result.status = 'failed';
-    result.error = err.message;
+    const files = await writeCompareOutputs(out, summary);
+    // The checkpoints folder goes once no activation has one left.
+    await rmdir(join(out, 'checkpoints')).catch(() => undefined);
+    emit({ type: 'outputs', dir: out, files: [SUMMARY_JSON, STORE_FILE, ...files, ...summary.results.filter((r) => r.status === 'done').map((r) => `${MODELS_DIR}/${r.activation}/model.json`)] });
+    return summary;
   } finally {
-    model.dispose();
-    optimizer.dispose();
+    store.close();
   }
-  await ctx.save();
-  return result.status === 'interrupted';
 }
-

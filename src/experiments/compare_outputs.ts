@@ -9,7 +9,7 @@ import { htmlReport, type Section } from '../reports/html.js';
 import { renderPng, renderSvg } from '../reports/render.js';
 import { fixed, percent, type Column, type Row } from '../reports/table.js';
 import { writeFileAtomic } from '../reports/write.js';
-import { inspectSections } from '../inspect/report.js';
+import { gradientFlowSection, type GradientFlowRun } from '../reports/gradient_flow.js';
 import type { SplitInfo } from '../datasets/types.js';
 import { describeOptimizer } from '../training/optimizers.js';
 import { describeSchedule } from '../training/schedules.js';
@@ -82,8 +82,16 @@ function sharedAccuracyDomain(summary: CompareSummary): [number, number] {
   return [lo, hi > lo ? hi : Math.min(1, lo + 0.1)];
 }
 
-/** Writes the charts (PNG) and `report.html` into `dir`; resolves to the file names written. */
-export async function writeCompareOutputs(dir: string, summary: CompareSummary): Promise<string[]> {
+/** The gradient-flow records of every activation of a run that has them. */
+export function gradientFlowRuns(summary: CompareSummary): GradientFlowRun[] {
+  return summary.results.flatMap((r) => (r.gradient_flow && r.gradient_flow.length > 0 ? [{ activation: r.activation, records: r.gradient_flow }] : []));
+}
+
+/**
+ * Writes the charts (PNG) and `report.html` into `dir`; resolves to the file names written.
+ * `extraSections` (e.g. `lisht inspect`'s pictures) follow the report's own.
+ */
+export async function writeCompareOutputs(dir: string, summary: CompareSummary, extraSections: readonly Section[] = []): Promise<string[]> {
   const domain = sharedAccuracyDomain(summary);
   const written: string[] = [];
   const charts: { file: string; spec: ChartSpec; svg: string }[] = [];
@@ -99,8 +107,9 @@ export async function writeCompareOutputs(dir: string, summary: CompareSummary):
     await writeFileAtomic(join(dir, chart.file), await renderPng(chart.spec));
     written.push(chart.file);
   }
-  // Gradient flow (summary.json) and `lisht inspect`'s pictures (inspect/), when the run has them.
-  await writeFileAtomic(join(dir, 'report.html'), compareReportHtml(summary, charts, await inspectSections(dir, summary)));
+  // Gradient flow (summary.json), when the run has it, then what the caller adds.
+  const flow = await gradientFlowSection(gradientFlowRuns(summary));
+  await writeFileAtomic(join(dir, 'report.html'), compareReportHtml(summary, charts, [...(flow ? [flow] : []), ...extraSections]));
   written.push('report.html');
   return written;
 }

@@ -3,17 +3,10 @@ import type { SplitInfo } from '../datasets/types.js';
 import type { Monitor } from '../training/early_stopping.js';
 import type { OptimizerName } from '../training/optimizers.js';
 import type { ScheduleName } from '../training/schedules.js';
-import type { GradientFlowRecord } from '../inspect/types.js';
+import type { GradientFlowRecord } from '../diagnostics/types.js';
+import type { EpochRecord } from '../training/epoch_record.js';
 
-/** Metrics of one finished epoch (1-based `epoch`). */
-export interface EpochRecord {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  val_loss: number;
-  val_accuracy: number;
-  seconds: number;
-}
+export type { EpochRecord };
 
 export type RunStatus = 'pending' | 'running' | 'interrupted' | 'failed' | 'done';
 

@@ -16,7 +16,7 @@ import type { Dataset } from '../datasets/types.js';
 import { UserError } from '../errors.js';
 import { bandLineChart, barChartWithErrors, heatmap, lineChart, meanCiBars, type ChartSpec } from '../reports/charts/index.js';
 import { imageGallerySvg, type GalleryItem } from '../reports/gallery.js';
-import { gradientFlowSection, type GradientFlowRun } from '../inspect/report.js';
+import { gradientFlowSection, type GradientFlowRun } from '../reports/gradient_flow.js';
 import { htmlReport, type Block, type Section } from '../reports/html.js';
 import { renderSvg, svgToPng } from '../reports/render.js';
 import { formatCsv, formatMarkdownTable, percent, fixed, type Column, type Row } from '../reports/table.js';

@@ -15,7 +15,7 @@ import { UserError } from '../errors.js';
 import { gitCommit } from './provenance.js';
 import { loadSpecFile, planTrials, specHash, type LoadedSpec } from './spec.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, ResultStore } from './store.js';
-import { DEFAULT_LEASE_MS, type ParentMessage, type WorkerEvent, type WorkerOptions } from './worker.js';
+import { DEFAULT_LEASE_MS, type ParentMessage, type WorkerEvent, type WorkerOptions } from './worker_protocol.js';
 
 export const DEFAULT_DB = 'lisht.db';
 

@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { UserError } from '../errors.js';
 import { EXIT } from '../exit_codes.js';
-import type { GradientFlowRecord } from '../inspect/types.js';
+import type { GradientFlowRecord } from '../diagnostics/types.js';
 import type { EpochRecord } from './compare_types.js';
 import { isProcessAlive } from './liveness.js';
 import { inspectSchema, migrate, SCHEMA_VERSION } from './migrations.js';

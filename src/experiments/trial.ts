@@ -1,48 +1,27 @@
 /**
- * Running one claimed trial: build the model (or restore it from the trial's checkpoint),
- * train it epoch by epoch with a checkpoint and a stored metrics row (and gradient-flow
- * measurement) after each, then evaluate on the test set and store per-class accuracy, the
- * confusion matrix and sample predictions.
- *
- * Order of writes after each epoch: checkpoint first, then the database. A crash between the
- * two leaves a checkpoint one epoch ahead of the database; a resumed run makes the stored
- * epochs equal to the checkpoint's history before training on, so the two always agree.
+ * Running one claimed trial: the trainer (`src/training/trainer.ts`) with the results store as
+ * its sink. Each epoch's metrics (and gradient flow) become a stored row; at the end the test
+ * evaluation gives per-class accuracy, the confusion matrix and sample predictions. `lisht run`'s
+ * workers and `lisht compare` both run their trials through here.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
-import { EXIT } from '../exit_codes.js';
-import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { createRng, permutation } from '../datasets/random.js';
 import type { Dataset } from '../datasets/types.js';
-import { DEFAULT_PROBE_SIZE, GradientFlowCallback, probeBatch } from '../inspect/gradient_flow.js';
-import { INITIAL_DIR } from '../inspect/run_folder.js';
-import type { GradientFlowRecord } from '../inspect/types.js';
+import { UserError } from '../errors.js';
+import { EXIT } from '../exit_codes.js';
 import { getModel } from '../models/registry.js';
 import { cifarAugmenter } from '../training/augment.js';
-import type { Callback, EpochLogs } from '../training/callbacks.js';
-import { loadCheckpoint, saveCheckpoint } from '../training/checkpoint.js';
+import type { Callback } from '../training/callbacks.js';
 import { exampleSets, type ExampleSet } from '../training/data.js';
-import { EarlyStopping } from '../training/early_stopping.js';
-import { evaluate } from '../training/evaluate.js';
-import { fit, TrainingDivergedError } from '../training/fit.js';
+import type { EpochRecord } from '../training/epoch_record.js';
 import { saveModel } from '../training/model_files.js';
-import { createOptimizer, type ScheduledOptimizer } from '../training/optimizers.js';
-import { LearningRateScheduler } from '../training/schedules.js';
-import type { EpochRecord } from './compare_types.js';
-import { epochRecord } from './epoch_record.js';
+import { createOptimizer, type OptimizerConfig, type ScheduledOptimizer } from '../training/optimizers.js';
+import { train } from '../training/trainer.js';
+import { INITIAL_DIR } from './run_folder.js';
 import type { OptimizerSpec, TrialConfig } from './spec.js';
 import type { ClaimedTrial, ResultStore, TrialFinal } from './store.js';
-
-/** What a trial's checkpoint carries besides tensors. */
-interface TrialCheckpointState {
-  /** Guards against a checkpoint folder left from another database that reused the trial id. */
-  trialKey: string;
-  epochs: EpochRecord[];
-  /** Gradient-flow measurements so far (absent when not recorded). */
-  gradientFlow?: GradientFlowRecord[];
-}
 
 /** The data a trial trains on, loaded once per worker and data set. */
 export interface TrialData {
@@ -69,7 +48,11 @@ export interface TrialEnvironment {
   modelsDir?: string;
   /** Aborting stops after the current step; the trial is then given back, not failed. */
   signal?: AbortSignal;
-  onEpoch?(record: EpochRecord): void;
+  /** Extra training callbacks, e.g. a progress bar. */
+  callbacks?: Callback[];
+  /** The model as training (re)starts, after `resumedFrom` epochs. */
+  onStart?(model: tfl.LayersModel, resumedFrom: number): void | Promise<void>;
+  onEpoch?(record: EpochRecord): void | Promise<void>;
 }
 
 export type TrialOutcome =
@@ -92,17 +75,14 @@ export function checkpointError(err: unknown, dir: string, what = 'checkpoint'):
   return new UserError(`cannot write ${what} ${dir}: ${why} (${code}); the trial resumes from its previous checkpoint on the next run`, EXIT.IO);
 }
 
-async function saveTrialModel(model: tfl.LayersModel, dir: string): Promise<void> {
-  try {
-    await saveModel(model, dir);
-  } catch (err) {
-    throw checkpointError(err, dir, 'model');
-  }
+/** The optimizer a trial names, as the training module takes it. */
+export function trialOptimizerConfig(spec: OptimizerSpec): OptimizerConfig {
+  return { name: spec.name, lr: spec.learningRate, momentum: spec.momentum, weightDecay: spec.weightDecay ?? 0 };
 }
 
 /** The optimizer a trial names, from the training module. */
 export function trialOptimizer(spec: OptimizerSpec): ScheduledOptimizer {
-  return createOptimizer({ name: spec.name, lr: spec.learningRate, momentum: spec.momentum, weightDecay: spec.weightDecay ?? 0 });
+  return createOptimizer(trialOptimizerConfig(spec));
 }
 
 /**
@@ -149,108 +129,70 @@ function buildModel(config: TrialConfig, data: TrialData, inputShape: number[]):
  * errors (disk full, ...) as UserErrors; divergence is recorded as a failed trial.
  */
 export async function runTrial(trial: ClaimedTrial, env: TrialEnvironment): Promise<TrialOutcome> {
-  const { store, data, checkpointDir, leaseMs } = env;
+  const { store, data, leaseMs } = env;
   const { config } = trial;
-  const checkpoint = await loadCheckpoint<TrialCheckpointState>(checkpointDir);
-  const usable = checkpoint !== undefined && checkpoint.meta.state.trialKey === trial.key;
-  if (checkpoint !== undefined && !usable) {
-    checkpoint.model.dispose();
-    tf.dispose(checkpoint.optimizerWeights.map((w) => w.tensor));
-    await rm(checkpointDir, { recursive: true, force: true });
-  }
   const sets = trialSets(config, data.dataset);
-  const optimizer = trialOptimizer(config.optimizer);
-  let model: tfl.LayersModel;
-  let history: EpochRecord[];
-  let flow: GradientFlowRecord[];
-  if (usable) {
-    model = checkpoint.model;
-    await optimizer.setWeights(checkpoint.optimizerWeights);
-    history = [...checkpoint.meta.state.epochs];
-    flow = [...(checkpoint.meta.state.gradientFlow ?? [])];
-  } else {
-    model = buildModel(config, data, sets.train.inputShape);
-    history = [];
-    flow = [];
-    if (env.modelsDir !== undefined) await saveTrialModel(model, join(env.modelsDir, INITIAL_DIR));
-  }
-  const resumedFrom = history.length;
-  store.syncEpochs(trial, history, leaseMs, flow);
-
-  const callbacks: Callback[] = [];
-  if (config.schedule !== undefined) {
-    callbacks.push(new LearningRateScheduler(optimizer, { ...config.schedule, lr: config.optimizer.learningRate, epochs: config.epochs }));
-  }
-  if (env.gradientFlow !== false) {
-    // Before the recorder, so an epoch's checkpoint and stored row come with its measurement.
-    callbacks.push(new GradientFlowCallback(model, probeBatch(sets.train, DEFAULT_PROBE_SIZE, config.seed), flow));
-  }
-  let flowStored = flow.length;
-  callbacks.push({
-    onEpochEnd: async (epoch, logs) => {
-      const record = epochRecord(epoch, logs);
-      history.push(record);
-      try {
-        await saveCheckpoint<TrialCheckpointState>(checkpointDir, model, optimizer, { epoch: epoch + 1, state: { trialKey: trial.key, epochs: history, gradientFlow: flow } });
-      } catch (err) {
-        throw checkpointError(err, checkpointDir);
-      }
-      store.recordEpoch(trial, record, leaseMs, flow.slice(flowStored));
-      flowStored = flow.length;
-      env.onEpoch?.(record);
+  const models = env.modelsDir;
+  const outcome = await train(
+    {
+      build: () => buildModel(config, data, sets.train.inputShape),
+      train: sets.train,
+      validation: sets.test,
+      optimizer: trialOptimizerConfig(config.optimizer),
+      ...(config.schedule !== undefined ? { schedule: config.schedule } : {}),
+      epochs: config.epochs,
+      batchSize: config.batchSize,
+      seed: config.seed,
+      ...(config.earlyStopping !== undefined ? { earlyStopping: config.earlyStopping } : {}),
+      gradientFlow: env.gradientFlow !== false,
     },
-  });
-  // Early stopping's state follows from the epochs so far (a run can end stopped right after
-  // its last checkpoint); it decides after the recorder has stored the epoch.
-  const stopper = config.earlyStopping && new EarlyStopping(config.earlyStopping);
-  const alreadyStopped = stopper?.replay(history) ?? false;
-  if (stopper !== undefined) callbacks.push(stopper);
-  try {
-    const run = alreadyStopped
-      ? { interrupted: false, epochsDone: resumedFrom, lastValidation: undefined }
-      : await fit(model, sets.train, {
-          optimizer,
-          epochs: config.epochs,
-          batchSize: config.batchSize,
-          seed: config.seed,
-          validation: sets.test,
-          initialEpoch: resumedFrom,
-          callbacks,
-          signal: env.signal,
-        });
-    if (run.interrupted) return { status: 'stopped', epochsDone: run.epochsDone, resumedFrom };
-    // The last epoch's validation is the final test evaluation; a run that resumed after the
-    // last epoch (killed before storing the results) evaluates the restored model instead.
-    const evaluation = run.lastValidation ?? (await evaluate(model, sets.test, config.batchSize));
-    const labels = sets.test.labels;
-    const indices = sampleIndices(sets.test.count, env.samples);
-    // Before the trial counts as done, so a done trial always has its model.
-    if (env.modelsDir !== undefined) await saveTrialModel(model, env.modelsDir);
-    store.finishTrial(
-      trial,
-      {
-        params: model.countParams(),
-        trainCount: sets.train.count,
-        testCount: sets.test.count,
-        dataSource: data.source,
-        dataPath: data.path,
-        testLoss: evaluation.loss,
-        testAccuracy: evaluation.accuracy,
-        ...classResults(labels, evaluation.predictions, data.dataset.classNames),
-        samples: indices.map((i) => ({ exampleIndex: i, trueClass: labels[i]!, predictedClass: evaluation.predictions[i]! })),
+    { checkpointDir: env.checkpointDir, key: trial.key, ...(models !== undefined ? { initialModelDir: join(models, INITIAL_DIR) } : {}) },
+    {
+      resume: async (history, flow, model) => {
+        store.syncEpochs(trial, history, leaseMs, flow);
+        await env.onStart?.(model, history.length);
       },
-      leaseMs,
-    );
-    await rm(checkpointDir, { recursive: true, force: true });
-    return { status: 'done', testAccuracy: evaluation.accuracy, resumedFrom };
+      epoch: async (record, flow) => {
+        store.recordEpoch(trial, record, leaseMs, flow);
+        await env.onEpoch?.(record);
+      },
+      finish: async (model, evaluation) => {
+        const labels = sets.test.labels;
+        const indices = sampleIndices(sets.test.count, env.samples);
+        // Before the trial counts as done, so a done trial always has its model.
+        if (models !== undefined) await saveTrialModel(model, models);
+        store.finishTrial(
+          trial,
+          {
+            params: model.countParams(),
+            trainCount: sets.train.count,
+            testCount: sets.test.count,
+            dataSource: data.source,
+            dataPath: data.path,
+            testLoss: evaluation.loss,
+            testAccuracy: evaluation.accuracy,
+            ...classResults(labels, evaluation.predictions, data.dataset.classNames),
+            samples: indices.map((i) => ({ exampleIndex: i, trueClass: labels[i]!, predictedClass: evaluation.predictions[i]! })),
+          },
+          leaseMs,
+        );
+      },
+    },
+    { callbacks: env.callbacks, signal: env.signal, writeError: checkpointError },
+  );
+  if (outcome.status === 'interrupted') return { status: 'stopped', epochsDone: outcome.epochsDone, resumedFrom: outcome.resumedFrom };
+  if (outcome.status === 'failed') {
+    store.failTrial(trial, outcome.error, leaseMs);
+    if (models !== undefined) await rm(models, { recursive: true, force: true });
+    return { status: 'failed', error: outcome.error, resumedFrom: outcome.resumedFrom };
+  }
+  return { status: 'done', testAccuracy: outcome.evaluation.accuracy, resumedFrom: outcome.resumedFrom };
+}
+
+async function saveTrialModel(model: tfl.LayersModel, dir: string): Promise<void> {
+  try {
+    await saveModel(model, dir);
   } catch (err) {
-    if (!(err instanceof TrainingDivergedError)) throw err;
-    store.failTrial(trial, err.message, leaseMs);
-    await rm(checkpointDir, { recursive: true, force: true });
-    if (env.modelsDir !== undefined) await rm(env.modelsDir, { recursive: true, force: true });
-    return { status: 'failed', error: err.message, resumedFrom };
-  } finally {
-    model.dispose();
-    optimizer.dispose();
+    throw checkpointError(err, dir, 'model');
   }
 }

@@ -7,52 +7,13 @@ import { join } from 'node:path';
 import { selectBackend } from '../backends/select.js';
 import { loadDataset } from '../datasets/load.js';
 import { UserError } from '../errors.js';
-import { EXIT, type ExitCode } from '../exit_codes.js';
+import { EXIT } from '../exit_codes.js';
 import { VERSION } from '../version.js';
-import type { EpochRecord } from './compare_types.js';
 import { processStartTime } from './liveness.js';
 import { canonicalJson, type TrialConfig } from './spec.js';
+import { trialLabel, type WorkerEvent, type WorkerOptions } from './worker_protocol.js';
 import { ClaimLostError, ResultStore, thisHost, type Claimant, type ClaimedTrial } from './store.js';
 import { runTrial, type TrialData } from './trial.js';
-
-/** What the parent tells a worker to do. */
-export interface WorkerOptions {
-  dbPath: string;
-  experimentId: number;
-  /** Trial keys of the current spec's grid; other trials of the experiment are left alone. */
-  keys: string[];
-  /** Folder holding one checkpoint folder per trial id. */
-  checkpointRoot: string;
-  /** Local data per data set name (absolute paths); others come from the cache. */
-  dataPaths: Record<string, string>;
-  backend: string;
-  gitCommit: string | null;
-  leaseMs: number;
-  busyTimeoutMs: number;
-  samples: number;
-  gradientFlow: boolean;
-  /** Folder of one models folder per trial id; null: models are not kept. */
-  modelsRoot: string | null;
-}
-
-/** Messages between parent and worker. */
-export type ParentMessage = { type: 'start'; options: WorkerOptions } | { type: 'stop' };
-
-export type WorkerEvent =
-  | { type: 'ready'; backend: string }
-  | { type: 'trial-start'; trialId: number; token: string; label: string; resumedFrom: number; epochs: number; attempt: number }
-  | { type: 'epoch'; trialId: number; label: string; record: EpochRecord; epochs: number }
-  | { type: 'trial-end'; trialId: number; label: string; status: 'done' | 'failed' | 'stopped' | 'lost'; testAccuracy?: number; error?: string }
-  | { type: 'fatal'; message: string; userError: boolean; exitCode: ExitCode }
-  | { type: 'idle' };
-
-/** How a trial is named in progress lines. */
-export function trialLabel(config: TrialConfig): string {
-  return `${config.dataset.name}/${config.model.label}/${config.activation}/seed ${config.seed}`;
-}
-
-/** Default lease: a claim not renewed for this long may be taken over. */
-export const DEFAULT_LEASE_MS = 5 * 60_000;
 
 class DataCache {
   private key = '';
@@ -109,46 +70,58 @@ export async function workLoop(options: WorkerOptions, emit: (e: WorkerEvent) =>
   }
 }
 
-async function runOne(trial: ClaimedTrial, store: ResultStore, cache: DataCache, options: WorkerOptions, emit: (e: WorkerEvent) => void, stop: AbortSignal): Promise<void> {
-  const label = trialLabel(trial.config);
+/**
+ * Runs `fn` with `trial`'s lease renewed in the background; the signal it gets aborts when the
+ * claim is lost (another process took the trial over after the lease ran out).
+ */
+export async function withLease<T>(store: ResultStore, trial: ClaimedTrial, leaseMs: number, fn: (lost: AbortSignal) => Promise<T>): Promise<T> {
   const lost = new AbortController();
   const heartbeat = setInterval(() => {
     try {
-      if (!store.heartbeat(trial, options.leaseMs)) lost.abort();
+      if (!store.heartbeat(trial, leaseMs)) lost.abort();
     } catch {
       // A busy or full database: the next beat tries again, well within the lease.
     }
-  }, Math.max(1000, options.leaseMs / 4));
+  }, Math.max(1000, leaseMs / 4));
   try {
-    const data = await cache.get(trial.config, options.dataPaths);
-    emit({ type: 'trial-start', trialId: trial.trialId, token: trial.token, label, resumedFrom: trial.epochsDone, epochs: trial.config.epochs, attempt: trial.attempts });
-    const outcome = await runTrial(trial, {
-      store,
-      data,
-      checkpointDir: join(options.checkpointRoot, String(trial.trialId)),
-      leaseMs: options.leaseMs,
-      samples: options.samples,
-      gradientFlow: options.gradientFlow,
-      ...(options.modelsRoot !== null ? { modelsDir: join(options.modelsRoot, String(trial.trialId)) } : {}),
-      signal: AbortSignal.any([stop, lost.signal]),
-      onEpoch: (record) => emit({ type: 'epoch', trialId: trial.trialId, label, record, epochs: trial.config.epochs }),
-    });
-    if (outcome.status === 'stopped') {
-      if (lost.signal.aborted) {
-        emit({ type: 'trial-end', trialId: trial.trialId, label, status: 'lost' });
+    return await fn(lost.signal);
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+async function runOne(trial: ClaimedTrial, store: ResultStore, cache: DataCache, options: WorkerOptions, emit: (e: WorkerEvent) => void, stop: AbortSignal): Promise<void> {
+  const label = trialLabel(trial.config);
+  try {
+    await withLease(store, trial, options.leaseMs, async (lost) => {
+      const data = await cache.get(trial.config, options.dataPaths);
+      emit({ type: 'trial-start', trialId: trial.trialId, token: trial.token, label, resumedFrom: trial.epochsDone, epochs: trial.config.epochs, attempt: trial.attempts });
+      const outcome = await runTrial(trial, {
+        store,
+        data,
+        checkpointDir: join(options.checkpointRoot, String(trial.trialId)),
+        leaseMs: options.leaseMs,
+        samples: options.samples,
+        gradientFlow: options.gradientFlow,
+        ...(options.modelsRoot !== null ? { modelsDir: join(options.modelsRoot, String(trial.trialId)) } : {}),
+        signal: AbortSignal.any([stop, lost]),
+        onEpoch: (record) => emit({ type: 'epoch', trialId: trial.trialId, label, record, epochs: trial.config.epochs }),
+      });
+      if (outcome.status === 'stopped') {
+        if (lost.aborted) {
+          emit({ type: 'trial-end', trialId: trial.trialId, label, status: 'lost' });
+        } else {
+          store.releaseTrial(trial, 'stopped');
+          emit({ type: 'trial-end', trialId: trial.trialId, label, status: 'stopped' });
+        }
+      } else if (outcome.status === 'done') {
+        emit({ type: 'trial-end', trialId: trial.trialId, label, status: 'done', testAccuracy: outcome.testAccuracy });
       } else {
-        store.releaseTrial(trial, 'stopped');
-        emit({ type: 'trial-end', trialId: trial.trialId, label, status: 'stopped' });
+        emit({ type: 'trial-end', trialId: trial.trialId, label, status: 'failed', error: outcome.error });
       }
-    } else if (outcome.status === 'done') {
-      emit({ type: 'trial-end', trialId: trial.trialId, label, status: 'done', testAccuracy: outcome.testAccuracy });
-    } else {
-      emit({ type: 'trial-end', trialId: trial.trialId, label, status: 'failed', error: outcome.error });
-    }
+    });
   } catch (err) {
     if (!(err instanceof ClaimLostError)) throw err;
     emit({ type: 'trial-end', trialId: trial.trialId, label, status: 'lost' });
-  } finally {
-    clearInterval(heartbeat);
   }
 }

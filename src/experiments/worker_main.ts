@@ -5,7 +5,8 @@
  * trial is given back after its current step and resumes from its checkpoint next time.
  */
 import '../register.js';
-import { workLoop, type ParentMessage, type WorkerEvent } from './worker.js';
+import { workLoop } from './worker.js';
+import type { ParentMessage, WorkerEvent } from './worker_protocol.js';
 
 const stop = new AbortController();
 const send = (event: WorkerEvent) => {

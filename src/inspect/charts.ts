@@ -3,18 +3,13 @@
  * match across activations (histogram bins and heights, loss colours, contour levels) is
  * passed in, computed once per run by the caller.
  */
-import { baseSpec, finiteOrNull, type ChartSpec } from '../reports/charts/common.js';
+import { baseSpec, compositeBase, finiteOrNull, type ChartSpec } from '../reports/charts/common.js';
 import { lineChart } from '../reports/charts/line.js';
 import { seriesColors } from '../reports/palette.js';
 import type { ContourLine } from './contours.js';
 import type { GradientFlowRecord, Surface2d, WeightHistogram } from './types.js';
 
 /** Top-level properties for composite (concat/facet) charts, which take no top-level size. */
-function compositeBase(title: string, subtitle?: string) {
-  const { width: _w, height: _h, ...base } = baseSpec({ title, subtitle }, { width: 0, height: 0 });
-  return base;
-}
-
 const INITIAL_COLOR = '#9e9e9e';
 
 /**
@@ -128,89 +123,4 @@ export function landscape2dChart(activation: string, surface: Surface2d, contour
   } as ChartSpec;
 }
 
-interface FlowMetric {
-  key: string;
-  title: string;
-  log?: boolean;
-  /** A share in [0, 1], drawn as a percentage from 0. */
-  share?: boolean;
-  value(l: GradientFlowRecord['layers'][number]): number | null | undefined;
-}
-
-const FLOW_METRICS: readonly FlowMetric[] = [
-  { key: 'grad_norm', title: 'gradient norm', log: true, value: (l) => l.grad_norm },
-  { key: 'weight_norm', title: 'weight norm', value: (l) => l.weight_norm },
-  { key: 'dead', title: 'dead units', share: true, value: (l) => l.activation?.dead_fraction },
-  { key: 'saturated', title: 'saturated units', share: true, value: (l) => l.activation?.saturated_fraction },
-  { key: 'zero', title: 'zero outputs', share: true, value: (l) => l.activation?.zero_fraction },
-  { key: 'mean', title: 'activation mean', value: (l) => l.activation?.mean },
-  { key: 'std', title: 'activation std', value: (l) => l.activation?.std },
-];
-
-/** At most `max` items, evenly spread and always including the first and last. */
-export function spread<T>(items: readonly T[], max: number): T[] {
-  if (items.length <= max) return [...items];
-  const picked = new Set(Array.from({ length: max }, (_, i) => Math.round((i * (items.length - 1)) / (max - 1))));
-  return [...picked].map((i) => items[i]!);
-}
-
-/**
- * Gradient flow over epochs: one row per quantity, one column per layer, one line per
- * activation, so every activation shares every axis. Each row has its own layers (weighted
- * layers for norms, activation sites for the rest), matched across activations by name with
- * the activation's name masked (`conv1_relu` and `conv1_prelu` are both `conv1_*`); deep
- * models show at most `maxLayers` per row, evenly spread over depth.
- */
-export function gradientFlowChart(runs: readonly { activation: string; records: readonly GradientFlowRecord[] }[], maxLayers = 6): ChartSpec {
-  const activations = runs.map((r) => r.activation);
-  const colors = seriesColors(activations);
-  const maxEpoch = Math.max(0, ...runs.flatMap((r) => r.records.map((rec) => rec.epoch)));
-  let truncated = false;
-  const panels = FLOW_METRICS.flatMap((m) => {
-    const has = (l: GradientFlowRecord['layers'][number]) => {
-      const v = m.value(l);
-      return v !== null && v !== undefined;
-    };
-    const key = (activation: string, layer: string) => layer.split(activation).join('*');
-    // The layers with this quantity in depth order: the deepest run's, then any others'.
-    const perRun = runs.map((r) => (r.records.at(-1)?.layers ?? []).filter(has).map((l) => key(r.activation, l.layer)));
-    const all = [...new Set([...perRun].sort((a, b) => b.length - a.length).flat())];
-    const labels = spread(all, maxLayers);
-    if (labels.length < all.length) truncated = true;
-    const values = runs.flatMap((run) =>
-      run.records.flatMap((rec) =>
-        rec.layers.flatMap((layer) => {
-          const label = key(run.activation, layer.layer);
-          const value = labels.includes(label) ? finiteOrNull(m.value(layer) ?? undefined) : null;
-          return value === null || (m.log && value <= 0) ? [] : [{ activation: run.activation, layer: label, epoch: rec.epoch, value }];
-        }),
-      ),
-    );
-    if (values.length === 0) return [];
-    // A share that is 0 everywhere (no dead units at all) still gets a readable axis.
-    const top = Math.max(0, ...values.map((v) => v.value));
-    const scale = m.log ? { type: 'log' } : m.share ? { domain: [0, top > 0 ? Math.min(1, top * 1.1) : 0.05] } : { zero: m.key !== 'mean' };
-    return [
-      {
-        data: { values },
-        facet: { column: { field: 'layer', type: 'nominal', sort: labels, title: null, header: { labelFontSize: 12 } } },
-        spec: {
-          width: 170,
-          height: 100,
-          mark: { type: 'line', strokeWidth: 2, point: maxEpoch <= 20 },
-          encoding: {
-            x: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { domain: [0, Math.max(1, maxEpoch)], nice: false }, axis: { tickMinStep: 1, format: 'd' } },
-            y: { field: 'value', type: 'quantitative', title: m.title, scale, ...(m.share ? { axis: { format: '.0%' } } : {}) },
-            color: { field: 'activation', type: 'nominal', title: 'activation', sort: activations, scale: { domain: activations, range: colors } },
-          },
-        },
-      },
-    ];
-  });
-  const shown = truncated ? `; at most ${maxLayers} layers per row, evenly spread over depth` : '';
-  return {
-    ...compositeBase('Gradient flow', `per layer, on a fixed probe batch; epoch 0 = initial weights${shown}`),
-    vconcat: panels,
-    resolve: { scale: { color: 'shared' } },
-  } as ChartSpec;
-}
+export { spread } from '../reports/gradient_flow.js';

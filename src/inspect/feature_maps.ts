@@ -7,7 +7,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { CHART_FONT } from '../reports/charts/common.js';
 import { escapeHtml } from '../reports/escape.js';
 import { imageGrid, pngDataUrl, upscale, type RawImage } from '../reports/images.js';
-import { activationSites, disposeRecorded, recordActivations } from './probe.js';
+import { activationSites, disposeRecorded, recordActivations } from '../diagnostics/probe.js';
 
 /** The outputs of one activation site for a batch of images, channels last. */
 export interface FeatureMapLayer {

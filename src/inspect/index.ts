@@ -12,11 +12,12 @@ export {
   DEFAULT_SATURATION_EPSILON,
   type GradientFlowOptions,
   type ProbeBatch,
-} from './gradient_flow.js';
-export { activationSites, recordActivations, disposeRecorded, flatLayers, type ActivationSite, type RecordedActivation } from './probe.js';
+} from '../diagnostics/gradient_flow.js';
+export { activationSites, recordActivations, disposeRecorded, flatLayers, type ActivationSite, type RecordedActivation } from '../diagnostics/probe.js';
 export { filterNormalize, filterNorms, randomDirection } from './directions.js';
 export { LossEvaluator, interpolate1d, surface2d, linspace, snapshotWeights, assignWeights } from './landscape.js';
 export { contourLines, contourLevels, type ContourLine } from './contours.js';
-export { inspectSections, gradientFlowSection, readInspectData, INSPECT_DIR, INSPECT_JSON, type GradientFlowRun, type GradientFlowSectionOptions } from './report.js';
-export { openRunFolder, loadInitialModel, INITIAL_DIR, MODELS_DIR, type RunFolder, type RunModel } from './run_folder.js';
+export { inspectSections, readInspectData, INSPECT_DIR, INSPECT_JSON } from './report.js';
+export { openRunFolder, loadInitialModel, INITIAL_DIR, MODELS_DIR, type RunFolder, type RunModel } from '../experiments/run_folder.js';
 export type * from './types.js';
+export { gradientFlowSection, gradientFlowChart, type GradientFlowRun, type GradientFlowSectionOptions } from '../reports/gradient_flow.js';

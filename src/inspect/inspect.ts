@@ -14,20 +14,21 @@ import { selectBackend } from '../backends/select.js';
 import { loadDataset, parseDatasetName } from '../datasets/index.js';
 import type { Dataset } from '../datasets/types.js';
 import { UserError } from '../errors.js';
-import { writeCompareOutputs } from '../experiments/compare_outputs.js';
 import type { RawImage } from '../reports/images.js';
 import { renderPng, svgToPng } from '../reports/render.js';
 import { writeFileAtomic } from '../reports/write.js';
 import { exampleSets } from '../training/data.js';
 import { loadModel } from '../training/model_files.js';
-import { gradientFlowChart, landscape1dChart, landscape2dChart, spread, weightHistogramChart } from './charts.js';
+import { landscape1dChart, landscape2dChart, spread, weightHistogramChart } from './charts.js';
 import { contourLevels, contourLines } from './contours.js';
 import { randomDirection } from './directions.js';
 import { featureMaps, featureMapSheetSvg, sharedFeatureMapScales, type FeatureMapLayer } from './feature_maps.js';
 import { sharedHistograms, type KernelValues } from './histograms.js';
 import { interpolate1d, linspace, LossEvaluator, snapshotWeights, surface2d } from './landscape.js';
-import { gradientFlowRuns, INSPECT_DIR, INSPECT_JSON } from './report.js';
-import { loadInitialModel, openRunFolder, type RunFolder } from './run_folder.js';
+import { gradientFlowRuns, writeCompareOutputs } from '../experiments/compare_outputs.js';
+import { gradientFlowChart } from '../reports/gradient_flow.js';
+import { INSPECT_DIR, INSPECT_JSON, inspectSections } from './report.js';
+import { loadInitialModel, openRunFolder, type RunFolder } from '../experiments/run_folder.js';
 import type { ActivationInspection, InspectData, Interpolation1d, Surface2d } from './types.js';
 
 /** Options of {@link inspect}. */
@@ -258,7 +259,7 @@ export async function inspectRunFolder(run: RunFolder, load: () => Promise<Datas
     seconds: (performance.now() - started) / 1000,
   };
   await write(INSPECT_JSON, Buffer.from(JSON.stringify(data, null, 2) + '\n'));
-  const reportFiles = await writeCompareOutputs(run.dir, run.summary);
+  const reportFiles = await writeCompareOutputs(run.dir, run.summary, await inspectSections(run.dir));
   emit({ type: 'outputs', dir: run.dir, files: [...files.map((f) => `${INSPECT_DIR}/${f}`), ...reportFiles.filter((f) => f === 'report.html')] });
   return data;
 }

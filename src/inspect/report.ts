@@ -12,17 +12,11 @@ import { dataUrl } from '../reports/images.js';
 import type { ChartSpec } from '../reports/charts/index.js';
 import { renderSvg } from '../reports/render.js';
 import { fixed, percent, type Row } from '../reports/table.js';
-import { gradientFlowChart } from './charts.js';
 import type { GradientFlowRecord, InspectData } from './types.js';
 
 /** Folder of a run that `inspect` writes into, and its JSON. */
 export const INSPECT_DIR = 'inspect';
 export const INSPECT_JSON = 'inspect.json';
-
-/** The gradient-flow records of every activation of a run that has them. */
-export function gradientFlowRuns(summary: CompareSummary): GradientFlowRun[] {
-  return summary.results.flatMap((r) => (r.gradient_flow && r.gradient_flow.length > 0 ? [{ activation: r.activation, records: r.gradient_flow }] : []));
-}
 
 /** PNG width from its IHDR chunk, to show a 2x-rendered chart at its natural size. */
 function pngWidth(png: Uint8Array): number | undefined {
@@ -42,81 +36,6 @@ async function imageBlock(dir: string, file: string | null | undefined, alt: str
 }
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? null : v);
-
-/** One activation's gradient-flow measurements, as a report shows them. */
-export interface GradientFlowRun {
-  activation: string;
-  records: GradientFlowRecord[];
-}
-
-/** Options of {@link gradientFlowSection}. */
-export interface GradientFlowSectionOptions {
-  heading?: string;
-  /** Added to the explanation (which runs are shown). */
-  note?: string;
-  /** Renders the chart (default: an inline SVG figure); a report that keeps PNG copies passes its own. */
-  chart?: (spec: ChartSpec, caption: string) => Promise<Block>;
-}
-
-/** Gradient flow: the chart and, per activation and layer, the numbers before and after training. */
-export async function gradientFlowSection(runs: readonly GradientFlowRun[], options: GradientFlowSectionOptions = {}): Promise<Section | undefined> {
-  if (runs.length === 0) return undefined;
-  const { heading = 'Gradient flow', note = '' } = options;
-  const chart = options.chart ?? (async (spec: ChartSpec, caption: string): Promise<Block> => ({ kind: 'svg', svg: await renderSvg(spec), caption }));
-  const rows: Row[] = runs.flatMap((run) => {
-    const first = run.records[0]!;
-    const last = run.records[run.records.length - 1]!;
-    return (first === last ? [last] : [first, last]).flatMap((rec) =>
-      rec.layers.map((l): Row => [
-        run.activation,
-        rec.epoch,
-        l.layer,
-        l.grad_norm,
-        l.weight_norm,
-        pct(l.activation?.dead_fraction),
-        pct(l.activation?.saturated_fraction),
-        pct(l.activation?.zero_fraction),
-        pct(l.activation?.low_gradient_fraction),
-        l.activation?.mean ?? null,
-        l.activation?.std ?? null,
-      ]),
-    );
-  });
-  const probe = runs[0]!.records[0]!;
-  return {
-    heading,
-    blocks: [
-      await chart(gradientFlowChart(runs), 'gradient-flow'),
-      {
-        kind: 'paragraph',
-        text:
-          `Measured on a fixed batch of ${probe.probe_size} training examples before training (epoch 0) and after every epoch, in inference mode. ` +
-          `Gradient norm: L2 norm of the loss gradient over the layer's weights. Dead unit: a channel or neuron whose output is exactly 0 for every example and position. ` +
-          `Saturated unit: not dead, yet |f'(z)| < ${probe.epsilon} for every example and position. Zero outputs: share of output values exactly 0; ` +
-          `low-gradient outputs: share of values with |f'(z)| < ${probe.epsilon}.` +
-          (note ? ` ${note}` : ''),
-      },
-      {
-        kind: 'table',
-        caption: 'Before training and after the last epoch',
-        columns: [
-          { header: 'activation', align: 'left' },
-          { header: 'epoch' },
-          { header: 'layer', align: 'left' },
-          { header: 'gradient norm', format: fixed(4) },
-          { header: 'weight norm', format: fixed(3) },
-          { header: 'dead units', format: percent(1) },
-          { header: 'saturated units', format: percent(1) },
-          { header: 'zero outputs', format: percent(1) },
-          { header: 'low-gradient outputs', format: percent(1) },
-          { header: 'mean', format: fixed(3) },
-          { header: 'std', format: fixed(3) },
-        ],
-        rows,
-      },
-    ],
-  };
-}
 
 /** Reads `inspect/inspect.json` of a run folder; undefined when `inspect` has not run. */
 export async function readInspectData(dir: string): Promise<InspectData | undefined> {
@@ -192,13 +111,11 @@ export async function inspectDataSections(dir: string, data: InspectData): Promi
 }
 
 /**
- * Every look-inside section a run folder has material for, in report order; empty when it
- * has none (a run without gradient flow on which `inspect` has not run).
+ * The sections of `lisht inspect`'s pictures a run folder has material for, in report order;
+ * empty when `inspect` has not run on it. The compare report shows them after its own.
  */
-export async function inspectSections(dir: string, summary: CompareSummary): Promise<Section[]> {
+export async function inspectSections(dir: string): Promise<Section[]> {
   const sections: Section[] = [];
-  const flow = await gradientFlowSection(gradientFlowRuns(summary));
-  if (flow) sections.push(flow);
   const data = await readInspectData(dir);
   if (data) sections.push(...(await inspectDataSections(dir, data)));
   return sections;

@@ -17,7 +17,7 @@ import { formatModelSummary, modelSummary } from '../models/summary.js';
 import { writeFileAtomic } from '../reports/write.js';
 import { loadModel, MODEL_JSON } from '../training/model_files.js';
 import { inspectRunFolder, resolveInspectOptions, type InspectHooks, type InspectOptions } from './inspect.js';
-import { openRunFolder, MODELS_DIR } from './run_folder.js';
+import { openRunFolder, MODELS_DIR } from '../experiments/run_folder.js';
 import type { InspectData } from './types.js';
 
 /** Options of {@link inspectTrials}: which trials, where to write, and how to inspect them. */

@@ -43,3 +43,15 @@ for (const spec of activations) {
     });
   }
 }
+
+test('issue 12: every stateless activation of the zoo leaves no tensor behind (PReLU made its slope outside tidy)', async () => {
+  await useBackend('cpu');
+  const x = tf.tensor1d([-2, -0.5, 0, 0.5, 2]);
+  for (const spec of activations.filter((a) => a.apply !== undefined)) {
+    const before = tf.memory().numTensors;
+    const y = spec.apply!(x);
+    y.dispose();
+    assert.equal(tf.memory().numTensors, before, `${spec.name} leaked ${tf.memory().numTensors - before} tensors`);
+  }
+  x.dispose();
+});

@@ -155,3 +155,34 @@ test('Ctrl-C writes what was measured; --resume finishes exactly like an uninter
   }
 });
 
+
+test('issue 12: lisht results and lisht report on a compare run folder give the test accuracies of its summary.json', { skip: skipShared }, async () => {
+  const out = tempDir('lisht-compare-store-');
+  try {
+    const r = await runCli(['compare', '--data', SUBSET, '--epochs', '2', '--limit-train', '500', '--limit-test', '200', '--seed', '7', '--backend', 'wasm', '--out', out.path]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.ok(existsSync(join(out.path, 'results.db')), 'the run folder holds its results store');
+    const summary = Summary.parse(JSON.parse(readFileSync(join(out.path, 'summary.json'), 'utf8')));
+    const expected = Object.fromEntries(summary.results.map((x) => [x.activation, x.test_accuracy]));
+    assert.equal(Object.keys(expected).length, 2);
+
+    const results = await runCli(['results', out.path, '--format', 'json']);
+    assert.equal(results.code, 0, results.stderr);
+    const rows = z.array(z.object({ activation: z.string(), n: z.number(), accuracies: z.array(z.number()) }).passthrough()).parse(JSON.parse(results.stdout));
+    assert.deepEqual(Object.fromEntries(rows.map((x) => [x.activation, x.accuracies])), Object.fromEntries(Object.entries(expected).map(([a, v]) => [a, [v]])));
+
+    const report = await runCli(['report', out.path]);
+    assert.equal(report.code, 0, report.stderr);
+    const reported = z.array(z.object({ activation: z.string(), accuracies: z.array(z.number()) }).passthrough()).parse(JSON.parse(readFileSync(join(out.path, 'report', 'results.json'), 'utf8')));
+    assert.deepEqual(Object.fromEntries(reported.map((x) => [x.activation, x.accuracies])), Object.fromEntries(Object.entries(expected).map(([a, v]) => [a, [v]])));
+
+    const both = await runCli(['results', out.path, '--db', join(out.path, 'results.db')]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /not both/);
+    const notRun = await runCli(['results', join(out.path, 'models')]);
+    assert.equal(notRun.code, 66);
+    assert.match(notRun.stderr, /has no results\.db/);
+  } finally {
+    out.remove();
+  }
+});

@@ -7,7 +7,7 @@ import { runExperiment } from '../../src/experiments/runner.js';
 import { tempDir } from '../helpers/env.js';
 import { epochMetrics, irisPath, query, writeSpec } from './helpers/experiments.js';
 import { checkpointError, classResults, sampleIndices } from '../../src/experiments/trial.js';
-import { epochRecord } from '../../src/experiments/epoch_record.js';
+import { epochRecord } from '../../src/training/epoch_record.js';
 
 const errno = (code: string) => Object.assign(new Error(`${code}: failed`), { code });
 

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import '../../src/register.js';
-import { gradientFlowChart, spread } from '../../src/inspect/charts.js';
+import { spread } from '../../src/inspect/charts.js';
+import { gradientFlowChart } from '../../src/reports/gradient_flow.js';
 import { channelImage, colorOf, sharedFeatureMapScales, type FeatureMapLayer } from '../../src/inspect/feature_maps.js';
 import { sharedHistograms } from '../../src/inspect/histograms.js';
 import type { GradientFlowRecord, LayerFlow } from '../../src/inspect/types.js';

@@ -1,12 +1,15 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { UserError } from '../../errors.js';
 import { writeReport } from '../../experiments/report.js';
 import { DEFAULT_DB } from '../../experiments/runner.js';
+import { storePath } from '../../experiments/run_folder.js';
 import { ResultStore } from '../../experiments/store.js';
 import { accuracyFlag, dataFlag } from '../flags.js';
 
 interface Flags {
-  db: string;
-  out: string;
+  db?: string;
+  out?: string;
   experiment?: string;
   baseline?: string;
   target?: number;
@@ -17,16 +20,19 @@ export function register(program: Command): void {
   program
     .command('report')
     .description('Write a self-contained HTML report (curves with bands over seeds, accuracy bars with 95% CIs, confusion matrices, sample predictions, tables) and PNG charts')
-    .requiredOption('--out <dir>', 'folder to write report.html, charts/*.png and results.{md,csv,json} into')
-    .option('--db <file>', 'results database', DEFAULT_DB)
+    .option('--out <dir>', 'folder to write report.html, charts/*.png and results.{md,csv,json} into (default: <run>/report for a run folder)')
+    .argument('[run]', 'a compare run folder (its results.db); default: --db')
+    .option('--db <file>', `results database (default ${DEFAULT_DB})`)
     .option('--experiment <name>', 'only this experiment')
     .option('--baseline <activation>', "activation to test against (default: the spec's baseline)")
     .option('--target <accuracy>', 'target accuracy for epochs-to-target, e.g. 0.9', accuracyFlag)
     .option('--data <name=path>', 'local data for the sample images of a data set (repeatable)', dataFlag)
-    .action(async (flags: Flags) => {
-      const store = ResultStore.open(flags.db, { readonly: true });
+    .action(async (run: string | undefined, flags: Flags) => {
+      const store = ResultStore.open(storePath(run, flags.db, DEFAULT_DB), { readonly: true });
       try {
-        const result = await writeReport(store, { out: flags.out, experiment: flags.experiment, baseline: flags.baseline, target: flags.target, data: flags.data });
+        const out = flags.out ?? (run !== undefined ? join(run, 'report') : undefined);
+        if (out === undefined) throw new UserError('--out is required with --db: the folder to write the report into');
+        const result = await writeReport(store, { out, experiment: flags.experiment, baseline: flags.baseline, target: flags.target, data: flags.data });
         for (const note of result.notes) process.stderr.write(`lisht: note: ${note}\n`);
         process.stdout.write(`Wrote ${result.html} with ${result.charts} charts; PNG copies and results.{md,csv,json} beside it\n`);
       } finally {

@@ -1,11 +1,12 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { computeResults, formatResults, RESULTS_FORMATS, resultsLegend, type ResultsFormat } from '../../experiments/results.js';
 import { DEFAULT_DB } from '../../experiments/runner.js';
+import { storePath } from '../../experiments/run_folder.js';
 import { ResultStore } from '../../experiments/store.js';
 import { accuracyFlag } from '../flags.js';
 
 interface Flags {
-  db: string;
+  db?: string;
   format: ResultsFormat;
   experiment?: string;
   baseline?: string;
@@ -21,13 +22,14 @@ export function register(program: Command): void {
   program
     .command('results')
     .description('Print the results of the experiments in a database: test accuracy over seeds with 95% CIs, t-tests against the baseline, epochs to a target accuracy')
-    .option('--db <file>', 'results database', DEFAULT_DB)
+    .argument('[run]', 'a compare run folder (its results.db); default: --db')
+    .option('--db <file>', `results database (default ${DEFAULT_DB})`)
     .option('--format <format>', `output format: ${RESULTS_FORMATS.join(', ')}`, format, 'table')
     .option('--experiment <name>', 'only this experiment')
     .option('--baseline <activation>', "activation to test against (default: the spec's baseline)")
     .option('--target <accuracy>', 'target accuracy for epochs-to-target, e.g. 0.9', accuracyFlag)
-    .action((flags: Flags) => {
-      const store = ResultStore.open(flags.db, { readonly: true });
+    .action((run: string | undefined, flags: Flags) => {
+      const store = ResultStore.open(storePath(run, flags.db, DEFAULT_DB), { readonly: true });
       try {
         const rows = computeResults(store, { experiment: flags.experiment, baseline: flags.baseline, target: flags.target });
         const text = formatResults(rows, flags.format);

@@ -64,3 +64,9 @@ export function assertUnique(names: readonly string[], what: string): void {
 export function oneBased(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i + 1);
 }
+
+/** The title block of a composite (faceted, concatenated) chart: the base spec without a size. */
+export function compositeBase(title: string, subtitle?: string) {
+  const { width: _w, height: _h, ...base } = baseSpec({ title, subtitle }, { width: 0, height: 0 });
+  return base;
+}

@@ -4,16 +4,21 @@
  * them rebuilt from the model registry with the recorded seed: the seeded initialisers draw
  * their numbers in JavaScript, so this gives the same weights on every backend.
  */
+import { existsSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { CompareSummary } from '../experiments/compare_types.js';
+import type { CompareSummary } from './compare_types.js';
 import { UserError } from '../errors.js';
+import { EXIT } from '../exit_codes.js';
 import { getModel } from '../models/registry.js';
 import { loadModel, MODEL_JSON } from '../training/model_files.js';
 
 /** Where `compare` saves each activation's models, relative to the run folder. */
 export const MODELS_DIR = 'models';
+
+/** The results store of a compare run folder. */
+export const RUN_STORE_FILE = 'results.db';
 /** Subfolder of `models/<activation>/` with the weights before training. */
 export const INITIAL_DIR = 'initial';
 
@@ -99,4 +104,23 @@ export async function loadInitialModel(
     }),
     source: 'rebuilt-from-seed',
   };
+}
+
+/**
+ * The results store a command reads: `<run>/results.db` of a compare run folder, or the `--db`
+ * file (default `lisht.db`). Both at once is a usage error.
+ */
+export function storePath(run: string | undefined, db: string | undefined, defaultDb: string): string {
+  if (run !== undefined && db !== undefined) throw new UserError('give a compare run folder or --db, not both');
+  if (run === undefined) return db ?? defaultDb;
+  let isDir: boolean;
+  try {
+    isDir = statSync(run).isDirectory();
+  } catch {
+    throw new UserError(`${run}: no such run folder`, EXIT.NO_INPUT);
+  }
+  if (!isDir) throw new UserError(`${run} is a file; give a compare run folder, or the database as --db ${run}`);
+  const path = join(run, RUN_STORE_FILE);
+  if (!existsSync(path)) throw new UserError(`${run} has no ${RUN_STORE_FILE}: it is not a compare run folder (or was written by lisht 0.1)`, EXIT.NO_INPUT);
+  return path;
 }

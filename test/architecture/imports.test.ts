@@ -1,0 +1,63 @@
+/**
+ * The import graph of the compiled library (dist/src): no cycle, no library module importing
+ * the public barrel, and the layering of docs/architecture.md (issue 12): `experiments` does
+ * not import `inspect`, `training` does not import `backends/native`.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { REPO_ROOT } from '../helpers/env.js';
+
+const SRC = join(REPO_ROOT, 'dist', 'src');
+
+function modules(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return modules(path);
+    return name.endsWith('.js') ? [path] : [];
+  });
+}
+
+/** Relative imports of one compiled module (static, side-effect and dynamic ones). */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'";]*?['"](\.[^'"]+)['"]/g), ...text.matchAll(/import\(\s*['"](\.[^'"]+)['"]\s*\)/g)].map((m) => m[1]!);
+  return specs.map((s) => resolve(dirname(file), s));
+}
+
+const graph = new Map(modules(SRC).map((f) => [f, importsOf(f)]));
+const name = (f: string) => relative(SRC, f);
+
+test('issue 12: the compiled library has no import cycle', () => {
+  const state = new Map<string, 'open' | 'done'>();
+  const cycles: string[] = [];
+  const visit = (f: string, path: string[]) => {
+    if (state.get(f) === 'done') return;
+    if (state.get(f) === 'open') {
+      cycles.push([...path.slice(path.indexOf(f)), f].map(name).join(' -> '));
+      return;
+    }
+    state.set(f, 'open');
+    for (const g of graph.get(f) ?? []) if (graph.has(g)) visit(g, [...path, f]);
+    state.set(f, 'done');
+  };
+  for (const f of graph.keys()) visit(f, []);
+  assert.deepEqual(cycles, []);
+});
+
+test('issue 12: only the CLI entry imports the public barrel; layers import one way', () => {
+  const barrel = join(SRC, 'index.js');
+  const offending: string[] = [];
+  for (const [f, deps] of graph) {
+    const from = name(f);
+    for (const d of deps) {
+      const to = name(d);
+      if (d === barrel && from !== 'index.js' && from !== 'cli/main.js') offending.push(`${from} imports the barrel`);
+      if (from.startsWith('experiments/') && to.startsWith('inspect/')) offending.push(`${from} -> ${to}`);
+      if (from.startsWith('training/') && to.startsWith('backends/native/')) offending.push(`${from} -> ${to}`);
+      if (!from.startsWith('cli/') && to.startsWith('cli/')) offending.push(`${from} -> ${to}`);
+    }
+  }
+  assert.deepEqual(offending, []);
+});
