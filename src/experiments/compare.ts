@@ -328,7 +328,7 @@ export async function compare(options: CompareOptions, hooks: CompareHooks = {})
         : 'done';
     summary.updated = new Date().toISOString();
     await writeFileAtomic(join(out, SUMMARY_JSON), JSON.stringify(summary, null, 2) + '\n');
-    const files = await writeCompareOutputs(out, summary);
+    const files = await writeCompareOutputs(out, summary, store);
     // The checkpoints folder goes once no activation has one left.
     await rmdir(join(out, 'checkpoints')).catch(() => undefined);
     emit({ type: 'outputs', dir: out, files: [SUMMARY_JSON, STORE_FILE, ...files, ...summary.results.filter((r) => r.status === 'done').map((r) => `${MODELS_DIR}/${r.activation}/model.json`)] });

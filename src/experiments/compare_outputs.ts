@@ -1,15 +1,18 @@
 /**
- * The files of a comparison besides summary.json: per-activation accuracy charts, the
- * comparison chart, and the self-contained HTML report. A pure function of the summary, so
- * an interrupted or resumed run gets the same files for what it has measured.
+ * The files of a comparison besides summary.json and its store: the article's per-activation
+ * accuracy charts, the comparison chart, and the run's report (drawn from the store by
+ * `report.ts`, the one report module). A function of what was measured, so an interrupted or
+ * resumed run gets the same files for what it has measured.
  */
 import { join } from 'node:path';
 import { lineChart, type ChartSpec } from '../reports/charts/index.js';
-import { htmlReport, type Section } from '../reports/html.js';
-import { renderPng, renderSvg } from '../reports/render.js';
+import { renderPng } from '../reports/render.js';
 import { fixed, percent, type Column, type Row } from '../reports/table.js';
 import { writeFileAtomic } from '../reports/write.js';
-import { gradientFlowSection, type GradientFlowRun } from '../reports/gradient_flow.js';
+import type { GradientFlowRun } from '../reports/gradient_flow.js';
+import type { Section } from '../reports/html.js';
+import { articleAccuracyChart, sharedAccuracyDomain, writeReport } from './report.js';
+import type { ResultStore } from './store.js';
 import type { SplitInfo } from '../datasets/types.js';
 import { describeOptimizer } from '../training/optimizers.js';
 import { describeSchedule } from '../training/schedules.js';
@@ -46,40 +49,19 @@ function formatSeconds(s: number): string {
   return m < 60 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-const Y_ACCURACY = { yTitle: 'accuracy', xTitle: 'epoch' } as const;
-
-/** The article's per-model plot: training and test accuracy per epoch. */
-export function accuracyChart(result: CompareResult, yDomain: readonly [number, number]): ChartSpec {
-  return lineChart(
-    [
-      { name: 'train', y: result.epochs.map((e) => e.accuracy) },
-      { name: 'test', y: result.epochs.map((e) => e.val_accuracy) },
-    ],
-    { title: `Model accuracy (${result.activation})`, ...Y_ACCURACY, yDomain, points: result.epochs.length <= 12 },
-  );
-}
-
 /** Test accuracy per epoch of every activation, in one chart. */
 export function comparisonChart(summary: CompareSummary, yDomain: readonly [number, number]): ChartSpec {
   return lineChart(
     summary.results.filter((r) => r.epochs.length > 0).map((r) => ({ name: r.activation, y: r.epochs.map((e) => e.val_accuracy) })),
     {
       title: `Test accuracy per epoch: ${summary.model} on ${summary.dataset}`,
-      ...Y_ACCURACY,
+      yTitle: 'accuracy',
+      xTitle: 'epoch',
       yDomain,
       points: Math.max(...summary.results.map((r) => r.epochs.length)) <= 12,
       legendTitle: 'activation',
     },
   );
-}
-
-/** One y range for every accuracy chart of the run, so they compare at a glance. */
-function sharedAccuracyDomain(summary: CompareSummary): [number, number] {
-  const values = summary.results.flatMap((r) => r.epochs.flatMap((e) => [e.accuracy, e.val_accuracy])).filter(Number.isFinite);
-  if (values.length === 0) return [0, 1];
-  const lo = Math.max(0, Math.floor(Math.min(...values) * 10) / 10);
-  const hi = Math.min(1, Math.ceil(Math.max(...values) * 10) / 10);
-  return [lo, hi > lo ? hi : Math.min(1, lo + 0.1)];
 }
 
 /** The gradient-flow records of every activation of a run that has them. */
@@ -88,30 +70,25 @@ export function gradientFlowRuns(summary: CompareSummary): GradientFlowRun[] {
 }
 
 /**
- * Writes the charts (PNG) and `report.html` into `dir`; resolves to the file names written.
- * `extraSections` (e.g. `lisht inspect`'s pictures) follow the report's own.
+ * Writes the article's charts (PNG) and the run's report (`report.html`, `charts/`, `results.*`,
+ * drawn from its store by the one report module, as `lisht report` draws any store) into `dir`;
+ * resolves to the file names written. `extraSections` (`lisht inspect`'s pictures) follow the
+ * results.
  */
-export async function writeCompareOutputs(dir: string, summary: CompareSummary, extraSections: readonly Section[] = []): Promise<string[]> {
-  const domain = sharedAccuracyDomain(summary);
+export async function writeCompareOutputs(dir: string, summary: CompareSummary, store: ResultStore, extraSections: readonly Section[] = []): Promise<string[]> {
+  const domain = sharedAccuracyDomain(summary.results.map((r) => r.epochs));
   const written: string[] = [];
-  const charts: { file: string; spec: ChartSpec; svg: string }[] = [];
+  const charts: { file: string; spec: ChartSpec }[] = [];
   for (const result of summary.results.filter((r) => r.epochs.length > 0)) {
-    const spec = accuracyChart(result, domain);
-    charts.push({ file: `accuracy-${result.activation}.png`, spec, svg: await renderSvg(spec) });
+    charts.push({ file: `accuracy-${result.activation}.png`, spec: articleAccuracyChart(result.activation, result.epochs, domain) });
   }
-  if (charts.length > 0) {
-    const spec = comparisonChart(summary, domain);
-    charts.unshift({ file: 'comparison.png', spec, svg: await renderSvg(spec) });
-  }
+  if (charts.length > 0) charts.unshift({ file: 'comparison.png', spec: comparisonChart(summary, domain) });
   for (const chart of charts) {
     await writeFileAtomic(join(dir, chart.file), await renderPng(chart.spec));
     written.push(chart.file);
   }
-  // Gradient flow (summary.json), when the run has it, then what the caller adds.
-  const flow = await gradientFlowSection(gradientFlowRuns(summary));
-  await writeFileAtomic(join(dir, 'report.html'), compareReportHtml(summary, charts, [...(flow ? [flow] : []), ...extraSections]));
-  written.push('report.html');
-  return written;
+  const report = await writeReport(store, { out: dir, extraSections });
+  return [...written, ...report.files];
 }
 
 /** How a report names a train/test split. */
@@ -135,65 +112,4 @@ export function describeTraining(options: ResolvedCompareOptions): [string, stri
       stop === null ? 'none' : `${stop.monitor}, patience ${stop.patience} (validation data is the test set, so a stopped run's test accuracy is optimistic)`,
     ],
   ];
-}
-
-function compareReportHtml(summary: CompareSummary, charts: { file: string; svg: string }[], inspection: Section[] = []): string {
-  const { columns, rows } = comparisonTable(summary);
-  const o = summary.options;
-  const sections: Section[] = [
-    {
-      heading: 'Results',
-      blocks: [
-        { kind: 'table', columns, rows, caption: 'Test accuracy is the accuracy of predict + argmax on the test set after the last epoch.' },
-        ...charts.filter((c) => c.file === 'comparison.png').map((c) => ({ kind: 'svg' as const, svg: c.svg, caption: c.file })),
-      ],
-    },
-    {
-      heading: 'Setup',
-      blocks: [
-        {
-          kind: 'keyValue',
-          items: [
-            ['data set', `${summary.dataset}${o.data ? ` (${o.data})` : ''}`],
-            ['training / test examples', `${summary.train_count} / ${summary.test_count}`],
-            ['train / test split', describeSplit(summary.split)],
-            ['model', summary.model],
-            ['activations', o.activations.join(', ')],
-            ['epochs', o.epochs],
-            ['batch size', o.batchSize],
-            ...describeTraining(o),
-            ['seed', o.seed],
-            ['backend', summary.backend],
-            ['status', summary.status],
-            ['lisht version', summary.lisht_version],
-            ['written', summary.updated],
-          ],
-        },
-      ],
-    },
-    ...inspection,
-    ...summary.results.map(
-      (r): Section => ({
-        heading: `${r.activation}`,
-        blocks: [
-          ...charts.filter((c) => c.file === `accuracy-${r.activation}.png`).map((c) => ({ kind: 'svg' as const, svg: c.svg, caption: c.file })),
-          {
-            kind: 'table',
-            caption: 'Per epoch',
-            columns: [
-              { header: 'epoch' },
-              { header: 'loss', format: fixed(4) },
-              { header: 'accuracy', format: percent(2) },
-              { header: 'val_loss', format: fixed(4) },
-              { header: 'val_accuracy', format: percent(2) },
-              { header: 'seconds', format: fixed(1) },
-            ],
-            rows: r.epochs.map((e) => [e.epoch, e.loss, e.accuracy, e.val_loss, e.val_accuracy, e.seconds]),
-          },
-          { kind: 'pre', text: r.model_summary, caption: 'Model summary' },
-        ],
-      }),
-    ),
-  ];
-  return htmlReport({ title: `${summary.model} on ${summary.dataset}: ${summary.options.activations.join(' vs ')}`, subtitle: `lisht compare, ${summary.created}`, sections });
 }

@@ -37,6 +37,8 @@ export interface ReportOptions {
   target?: number;
   /** Local data per data set name for the sample images, overriding the spec's `data`. */
   data?: Record<string, string>;
+  /** Sections drawn by others (e.g. `lisht inspect`'s pictures), shown after the results. */
+  extraSections?: readonly Section[];
 }
 
 export interface ReportResult {
@@ -195,10 +197,65 @@ async function blockSections(ctx: BlockContext): Promise<Section[]> {
       ],
     },
   ];
+  if (spec.seeds.length === 1) sections.push(...(await singleRunSections(ctx, activations, of, epochs, name)));
   const samples = await sampleBlocks(ctx, activations, of, name);
   if (samples.length > 0) sections.push({ heading: `${spec.name}: ${title}: sample predictions`, blocks: samples });
   const flow = await flowSection(ctx, activations, of, title, name);
   if (flow) sections.push(flow);
+  return sections;
+}
+
+const Y_ACCURACY = { yTitle: 'accuracy', xTitle: 'epoch' } as const;
+
+/** The original article's per-model plot: training and test accuracy per epoch. */
+export function articleAccuracyChart(activation: string, epochs: readonly EpochRecord[], yDomain: readonly [number, number]): ChartSpec {
+  return lineChart(
+    [
+      { name: 'train', y: epochs.map((e) => e.accuracy) },
+      { name: 'test', y: epochs.map((e) => e.val_accuracy) },
+    ],
+    { title: `Model accuracy (${activation})`, ...Y_ACCURACY, yDomain, points: epochs.length <= 12 },
+  );
+}
+
+/** One y range for accuracy charts drawn side by side, so they compare at a glance. */
+export function sharedAccuracyDomain(runs: readonly (readonly EpochRecord[])[]): [number, number] {
+  const values = runs.flatMap((r) => r.flatMap((e) => [e.accuracy, e.val_accuracy])).filter(Number.isFinite);
+  if (values.length === 0) return [0, 1];
+  const lo = Math.max(0, Math.floor(Math.min(...values) * 10) / 10);
+  const hi = Math.min(1, Math.ceil(Math.max(...values) * 10) / 10);
+  return [lo, hi > lo ? hi : Math.min(1, lo + 0.1)];
+}
+
+/**
+ * One run per activation (a single seed, as `lisht compare` runs it): the article's accuracy
+ * plot and the table of epochs of each.
+ */
+async function singleRunSections(ctx: BlockContext, activations: string[], of: (a: string) => TrialRecord[], epochs: Map<number, EpochRecord[]>, name: string): Promise<Section[]> {
+  const runs = activations.map((a) => ({ activation: a, trial: of(a)[0]!, epochs: epochs.get(of(a)[0]!.id) ?? [] }));
+  const domain = sharedAccuracyDomain(runs.map((r) => r.epochs));
+  const sections: Section[] = [];
+  for (const run of runs) {
+    sections.push({
+      heading: `${ctx.spec.name}: ${run.activation}, seed ${run.trial.seed}`,
+      blocks: [
+        await ctx.charts.chart(`${name}-accuracy-${slug(run.activation)}.png`, articleAccuracyChart(run.activation, run.epochs, domain), `Training and test accuracy per epoch (${run.activation})`),
+        {
+          kind: 'table',
+          caption: 'Per epoch',
+          columns: [
+            { header: 'epoch' },
+            { header: 'loss', format: fixed(4) },
+            { header: 'accuracy', format: percent(2) },
+            { header: 'val_loss', format: fixed(4) },
+            { header: 'val_accuracy', format: percent(2) },
+            { header: 'seconds', format: fixed(1) },
+          ],
+          rows: run.epochs.map((e) => [e.epoch, e.loss, e.accuracy, e.val_loss, e.val_accuracy, e.seconds]),
+        },
+      ],
+    });
+  }
   return sections;
 }
 
@@ -389,6 +446,7 @@ export async function writeReport(store: ResultStore, options: ReportOptions): P
       }
     }
   }
+  sections.push(...(options.extraSections ?? []));
   sections.push(await activationSections([...new Set(experiments.flatMap((e) => e.spec.activations))], charts));
   for (const experiment of experiments) {
     sections.push(trialsSection(experiment, gridTrials(experiment)), setupSection(experiment));

@@ -3,7 +3,7 @@
  * histograms, activation maps and loss landscapes.
  */
 export { inspect, resolveInspectOptions, DEFAULTS as INSPECT_DEFAULTS, type InspectOptions, type InspectEvent, type InspectHooks } from './inspect.js';
-export { inspectTrials, type InspectTrialsOptions } from './store_trials.js';
+export { openTarget, pickTrials, FROM_STORE, type InspectTarget, type TargetModel, type TargetOptions } from './targets.js';
 export {
   GradientFlowCallback,
   measureGradientFlow,
@@ -18,6 +18,6 @@ export { filterNormalize, filterNorms, randomDirection } from './directions.js';
 export { LossEvaluator, interpolate1d, surface2d, linspace, snapshotWeights, assignWeights } from './landscape.js';
 export { contourLines, contourLevels, type ContourLine } from './contours.js';
 export { inspectSections, readInspectData, INSPECT_DIR, INSPECT_JSON } from './report.js';
-export { openRunFolder, loadInitialModel, INITIAL_DIR, MODELS_DIR, type RunFolder, type RunModel } from '../experiments/run_folder.js';
+export { INITIAL_DIR, MODELS_DIR } from '../experiments/run_folder.js';
 export type * from './types.js';
 export { gradientFlowSection, gradientFlowChart, type GradientFlowRun, type GradientFlowSectionOptions } from '../reports/gradient_flow.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { selectBackend } from '../backends/select.js';
-import { loadDataset, parseDatasetName } from '../datasets/index.js';
+import { loadDataset } from '../datasets/index.js';
 import type { Dataset } from '../datasets/types.js';
 import { UserError } from '../errors.js';
 import type { RawImage } from '../reports/images.js';
@@ -25,16 +25,15 @@ import { randomDirection } from './directions.js';
 import { featureMaps, featureMapSheetSvg, sharedFeatureMapScales, type FeatureMapLayer } from './feature_maps.js';
 import { sharedHistograms, type KernelValues } from './histograms.js';
 import { interpolate1d, linspace, LossEvaluator, snapshotWeights, surface2d } from './landscape.js';
-import { gradientFlowRuns, writeCompareOutputs } from '../experiments/compare_outputs.js';
 import { gradientFlowChart } from '../reports/gradient_flow.js';
 import { INSPECT_DIR, INSPECT_JSON, inspectSections } from './report.js';
-import { loadInitialModel, openRunFolder, type RunFolder } from '../experiments/run_folder.js';
+import type { TrialConfig } from '../experiments/spec.js';
+import { getModel } from '../models/registry.js';
+import { openTarget, type InspectTarget, type TargetModel, type TargetOptions } from './targets.js';
 import type { ActivationInspection, InspectData, Interpolation1d, Surface2d } from './types.js';
 
-/** Options of {@link inspect}. */
-export interface InspectOptions {
-  /** A `compare` output folder. */
-  run: string;
+/** Options of {@link inspect}: which trials (see {@link TargetOptions}) and how to look at them. */
+export interface InspectOptions extends TargetOptions {
   /** Points per side of the 2-D surface and points of the 1-D line; at least 3; default 21. */
   grid?: number;
   /** Training examples the landscape's loss is measured on (the first ones); default 1000. */
@@ -49,8 +48,6 @@ export interface InspectOptions {
   batchSize?: number;
   /** Default `auto`: the fastest backend available. */
   backend?: string;
-  /** Only these activations of the run; default every one with a saved model. */
-  activations?: string[];
 }
 
 /** What {@link inspect} reports while it runs. */
@@ -63,7 +60,7 @@ export type InspectEvent =
 export const DEFAULTS = { grid: 21, subset: 1000, images: 4, range: 1, batchSize: 500, backend: 'auto' } as const;
 
 /** Inspect options with every default filled and every value checked. */
-export type ResolvedInspectOptions = Required<Omit<InspectOptions, 'activations' | 'seed'>> & { seed: number | undefined; activations?: string[] };
+export type ResolvedInspectOptions = Required<Pick<InspectOptions, keyof typeof DEFAULTS>> & { seed: number | undefined };
 
 function positiveInteger(name: string, value: number, min = 1): number {
   if (!Number.isInteger(value) || value < min) throw new UserError(`--${name} must be an integer of at least ${min}, got ${value}`);
@@ -72,7 +69,8 @@ function positiveInteger(name: string, value: number, min = 1): number {
 
 /** Checks the options before anything is loaded; `UserError`s name the flag. */
 export function resolveInspectOptions(options: InspectOptions): ResolvedInspectOptions {
-  const r = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as ResolvedInspectOptions;
+  const given = Object.fromEntries(Object.entries(options).filter(([k, v]) => v !== undefined && (k in DEFAULTS || k === 'seed')));
+  const r = { ...DEFAULTS, ...given } as ResolvedInspectOptions;
   positiveInteger('grid', r.grid, 3);
   positiveInteger('subset', r.subset);
   positiveInteger('images', r.images, 0);
@@ -116,17 +114,38 @@ function checkSameShapes(activation: string, a: readonly tf.Tensor[], b: readonl
   }
 }
 
+/**
+ * The model before training: loaded from `initial/`, or rebuilt with the trial's model, seed
+ * and data shape when the run did not save it.
+ */
+async function initialModel(
+  config: TrialConfig,
+  model: TargetModel,
+  data: { inputShape: number[]; numClasses: number; vocabularySize?: number },
+): Promise<{ model: tfl.LayersModel; source: 'saved' | 'rebuilt-from-seed' }> {
+  if (model.initialDir !== null) return { model: await loadModel(model.initialDir), source: 'saved' };
+  return {
+    model: getModel(config.model.name).build({
+      ...data,
+      activation: model.activation,
+      seed: config.seed,
+      ...(config.model.hiddenUnits ? { hiddenUnits: config.model.hiddenUnits } : {}),
+    }),
+    source: 'rebuilt-from-seed',
+  };
+}
+
 async function measureOne(
-  run: RunFolder,
+  target: InspectTarget,
   index: number,
   ctx: { opts: ResolvedInspectOptions; seed: number; evaluator: LossEvaluator; images: tf.Tensor | null; build: { inputShape: number[]; numClasses: number; vocabularySize?: number }; emit(e: InspectEvent): void },
 ): Promise<Measured> {
-  const entry = run.models[index]!;
+  const entry = target.models[index]!;
   const { opts, evaluator } = ctx;
   const model = await loadModel(entry.dir);
   const tensors: tf.Tensor[] = [];
   try {
-    const initial = await loadInitialModel(run, entry, ctx.build);
+    const initial = await initialModel(target.config, entry, ctx.build);
     const w0 = snapshotWeights(initial.model);
     initial.model.dispose();
     const w1 = snapshotWeights(model);
@@ -164,28 +183,28 @@ export interface InspectHooks {
 }
 
 /**
- * Inspects the run folder `options.run`, writes `inspect/` (PNGs and inspect.json) and
- * rewrites its report.html with the new sections. Resolves to what inspect.json holds.
+ * Inspects the trials `options` names (a compare run folder, or `--db` trials with `--out`),
+ * writes `inspect/` (PNGs and inspect.json) and rewrites the report with the new sections.
+ * Resolves to what inspect.json holds.
  */
 export async function inspect(options: InspectOptions, hooks: InspectHooks = {}): Promise<InspectData> {
   const opts = resolveInspectOptions(options);
-  const run = await openRunFolder(opts.run, opts.activations);
-  const o = run.summary.options;
-  return inspectRunFolder(run, () => loadDataset(parseDatasetName(o.dataset), { data: o.data ?? undefined, ...(o.fromTestSet ? { fromTestSet: true } : {}) }), opts, hooks);
+  const target = await openTarget(options);
+  try {
+    return await inspectTarget(target, opts, hooks);
+  } finally {
+    target.close();
+  }
 }
 
-/**
- * Inspects an opened run folder whose models were trained on what `load` gives (a compare
- * run's data set, or a stored trial's with its split), writing into the folder.
- */
-export async function inspectRunFolder(run: RunFolder, load: () => Promise<Dataset>, opts: ResolvedInspectOptions, hooks: InspectHooks): Promise<InspectData> {
+async function inspectTarget(target: InspectTarget, opts: ResolvedInspectOptions, hooks: InspectHooks): Promise<InspectData> {
   const started = performance.now();
   const emit = (e: InspectEvent) => hooks.onEvent?.(e);
-  const o = run.summary.options;
-  const seed = opts.seed ?? o.seed;
-
-  const dataset = await load();
-  const sets = exampleSets(dataset, { train: o.limitTrain ?? undefined, test: o.limitTest ?? undefined });
+  const { config } = target;
+  const seed = opts.seed ?? config.seed;
+  const d = config.dataset;
+  const dataset = await loadDataset(d.name, { data: target.dataPath ?? undefined, split: d.split, fromTestSet: d.fromTestSet, text: d.text });
+  const sets = exampleSets(dataset, { train: d.limitTrain, test: d.limitTest });
   const build = {
     inputShape: sets.train.inputShape,
     numClasses: dataset.classNames.length,
@@ -199,13 +218,13 @@ export async function inspectRunFolder(run: RunFolder, load: () => Promise<Datas
   const images = rawImages.length > 0 ? sets.test.inputs(null, 0, rawImages.length) : null;
   const measured: Measured[] = [];
   try {
-    for (let i = 0; i < run.models.length; i++) measured.push(await measureOne(run, i, { opts, seed, evaluator, images, build, emit }));
+    for (let i = 0; i < target.models.length; i++) measured.push(await measureOne(target, i, { opts, seed, evaluator, images, build, emit }));
   } finally {
     evaluator.dispose();
     images?.dispose();
   }
 
-  const outDir = join(run.dir, INSPECT_DIR);
+  const outDir = join(target.dir, INSPECT_DIR);
   await mkdir(outDir, { recursive: true });
   const files: string[] = [];
   const write = async (file: string, bytes: Uint8Array) => {
@@ -241,7 +260,7 @@ export async function inspectRunFolder(run: RunFolder, load: () => Promise<Datas
     });
   }
   const line = await write('landscape-1d.png', await renderPng(landscape1dChart(measured.map((m) => ({ activation: m.activation, alpha: m.line.alpha, loss: m.line.loss })))));
-  const flowRuns = gradientFlowRuns(run.summary).filter((r) => run.models.some((m) => m.activation === r.activation));
+  const flowRuns = target.flow;
   const flow = flowRuns.length > 0 ? await write('gradient-flow.png', await renderPng(gradientFlowChart(flowRuns))) : null;
 
   const data: InspectData = {
@@ -259,7 +278,7 @@ export async function inspectRunFolder(run: RunFolder, load: () => Promise<Datas
     seconds: (performance.now() - started) / 1000,
   };
   await write(INSPECT_JSON, Buffer.from(JSON.stringify(data, null, 2) + '\n'));
-  const reportFiles = await writeCompareOutputs(run.dir, run.summary, await inspectSections(run.dir));
-  emit({ type: 'outputs', dir: run.dir, files: [...files.map((f) => `${INSPECT_DIR}/${f}`), ...reportFiles.filter((f) => f === 'report.html')] });
+  const reportFiles = await target.writeReport(await inspectSections(target.dir));
+  emit({ type: 'outputs', dir: target.dir, files: [...files.map((f) => `${INSPECT_DIR}/${f}`), ...reportFiles.filter((f) => f === 'report.html')] });
   return data;
 }

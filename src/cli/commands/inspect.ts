@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { inspect, DEFAULTS, type InspectEvent } from '../../inspect/inspect.js';
-import { inspectTrials } from '../../inspect/store_trials.js';
 import { nameList, nonNegativeInt, positiveInt } from '../flags.js';
 
 interface Flags {
@@ -73,12 +72,10 @@ export function register(program: Command): void {
         },
       };
       const { db, experiment, dataset, model, trialSeed, out, ...common } = flags;
-      if ((run === undefined) === (db === undefined)) throw new UserError('give one of: a compare run folder, or --db with --out');
-      if (db !== undefined && out === undefined) throw new UserError('--db needs --out: the folder to write the inspected trials into');
       const storeOnly = { experiment, dataset, model, trialSeed, out };
       const given = Object.entries(storeOnly).filter(([, v]) => v !== undefined).map(([k]) => k);
       if (run !== undefined && given.length > 0) throw new UserError(`${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} only go with --db`);
-      const data = run !== undefined ? await inspect({ run, ...common }, hooks) : await inspectTrials({ db: db!, experiment, dataset, model, trialSeed, out: out!, ...common }, hooks);
+      const data = await inspect({ run, db, ...storeOnly, ...common }, hooks);
       for (const a of data.activations) {
         const l = a.landscape_1d;
         process.stdout.write(
