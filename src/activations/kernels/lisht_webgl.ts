@@ -47,6 +47,20 @@ bool lishtIsNaN(float v) {
 #endif
 }
 
+// 2x, exact for |x| < 2^127 and subnormal x too: GPUs may flush subnormal operands of
+// arithmetic to zero (SwiftShader does), so 2.0 * x would make the gradient at x = 1e-39 zero
+// where it is 2e-39 (a normal number). Bits that are only moved are not flushed: doubling a
+// subnormal's magnitude bits doubles it, adding one to a normal number's exponent doubles it.
+float lishtTwice(float x) {
+#if __VERSION__ >= 300
+  uint b = floatBitsToUint(x);
+  uint m = b & 0x7fffffffu;
+  return uintBitsToFloat((b & 0x80000000u) | (m < 0x00800000u ? m << 1 : m + 0x00800000u));
+#else
+  return 2.0 * x;
+#endif
+}
+
 float lishtValue(float x) {
   if (lishtIsNaN(x)) return x;
   float a = abs(x);
@@ -66,7 +80,7 @@ float lishtGradient(float x, float dy) {
   if (a >= ${floatLiteral(DERIVATIVE_IS_SIGN_FROM)}) return dy * sgn;
   if (a < ${floatLiteral(SERIES_BELOW)}) {
     float s = a * a;
-    return dy * (2.0 * x * (${hornerExpression('s', DERIVATIVE_SERIES)}));
+    return dy * (lishtTwice(x) * (${hornerExpression('s', DERIVATIVE_SERIES)}));
   }
   float e = exp(-2.0 * a);
   float onePlusE = 1.0 + e;

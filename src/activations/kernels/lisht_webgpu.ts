@@ -44,6 +44,16 @@ fn lishtIsInf(v : f32) -> bool {
   return (bitcast<u32>(v) & 0x7fffffffu) == 0x7f800000u;
 }
 
+// 2x, exact for |x| < 2^127 and subnormal x too: GPUs may flush subnormal operands of
+// arithmetic to zero (SwiftShader does), so 2.0 * x would make the gradient at x = 1e-39 zero
+// where it is 2e-39 (a normal number). Bits that are only moved are not flushed: doubling a
+// subnormal's magnitude bits doubles it, adding one to a normal number's exponent doubles it.
+fn lishtTwice(x : f32) -> f32 {
+  let b = bitcast<u32>(x);
+  let m = b & 0x7fffffffu;
+  return bitcast<f32>((b & 0x80000000u) | select(m + 0x00800000u, m << 1u, m < 0x00800000u));
+}
+
 fn lishtValue(x : f32) -> f32 {
   if (lishtIsNaN(x)) { return x; }
   let a = abs(x);
@@ -63,7 +73,7 @@ fn lishtGradient(x : f32, dy : f32) -> f32 {
   if (lishtIsInf(x) || a >= ${floatLiteral(DERIVATIVE_IS_SIGN_FROM)}) { return dy * sgn; }
   if (a < ${floatLiteral(SERIES_BELOW)}) {
     let s = a * a;
-    return dy * (2.0 * x * (${hornerExpression('s', DERIVATIVE_SERIES)}));
+    return dy * (lishtTwice(x) * (${hornerExpression('s', DERIVATIVE_SERIES)}));
   }
   let e = exp(-2.0 * a);
   let onePlusE = 1.0 + e;
