@@ -25,11 +25,16 @@ const GPU_FLAGS = [
 ];
 const QUIET_FLAGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-/** Bundles `entry` (compiled JavaScript) for the browser; returns the code and its inputs. */
-export async function bundleForBrowser(entry: string): Promise<{ code: string; inputs: string[]; errors: string[] }> {
+/**
+ * Bundles `entry` (JavaScript) for the browser; returns the code, its inputs (the metafile's,
+ * relative to the working directory) and the errors. `nodePaths` are searched for packages
+ * the entry's own node_modules lack, like NODE_PATH.
+ */
+export async function bundleForBrowser(entry: string, options: { nodePaths?: string[] } = {}): Promise<{ code: string; inputs: string[]; errors: string[] }> {
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
     entryPoints: [entry],
+    nodePaths: options.nodePaths ?? [],
     bundle: true,
     platform: 'browser',
     format: 'esm',
