@@ -118,3 +118,16 @@ test("the package's main entry is importable by its own name", async () => {
   assert.equal(typeof self.lisht, 'function');
   assert.equal(typeof self.getActivation, 'function');
 });
+
+test("the Node entry 'lisht/node' holds the main entry and the Node-only parts, with the Node selectBackend", async () => {
+  const main = (await import('lisht')) as Record<string, unknown>;
+  const node = (await import('lisht/node')) as Record<string, unknown>;
+  for (const name of Object.keys(main).filter((n) => n !== 'selectBackend' && n !== 'BACKEND_NAMES')) assert.equal(node[name], main[name], name);
+  for (const name of ['saveModel', 'loadModel', 'fileSaveHandler', 'compare', 'inspect', 'benchTraining', 'requireNativeBackend', 'VERSION']) {
+    assert.ok(node[name] !== undefined, `lisht/node exports ${name}`);
+    assert.equal(main[name], undefined, `lisht (browser-safe) does not export ${name}`);
+  }
+  assert.ok((node.BACKEND_NAMES as string[]).includes('native'));
+  assert.ok(!(main.BACKEND_NAMES as string[]).includes('native'));
+  assert.equal(typeof (node.datasets as Record<string, unknown>).loadDataset, 'function');
+});
