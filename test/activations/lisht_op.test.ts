@@ -15,7 +15,7 @@ const want = Float64Array.from(grid, refLisht);
 const wantGrad = Float64Array.from(grid, refGrad);
 
 // A backend that has every cpu kernel but Lisht/LishtGrad, which it composes from its own
-// Tanh, Mul, ... kernels: the path webgl, webgpu and tensorflow take.
+// Tanh, Mul, ... kernels: the path tensorflow (tfjs-node) takes.
 const COMPOSITE = 'cpu-composite-test';
 tf.registerBackend(COMPOSITE, () => new MathBackendCPU(), -1);
 for (const k of tf.getKernelsForBackend('cpu')) {
