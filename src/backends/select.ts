@@ -1,10 +1,12 @@
 /**
  * Choosing and starting a TensorFlow.js backend in Node. `auto` takes the fastest one that
  * works here: `tensorflow` (when the optional `@tensorflow/tfjs-node` is installed), then
- * `native` (this package's oneDNN addon, when it was built), then `wasm`.
+ * `native` (this package's oneDNN addon, when it was built), then `wasm`. Node-only: it loads
+ * the native addon; the browser-safe selection is `select_browser.ts`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { UserError } from '../errors.js';
+import { startFirst, startRegistered } from './start.js';
 
 /** Backends `selectBackend` can start. */
 export const BACKEND_NAMES = ['auto', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
@@ -41,10 +43,7 @@ const loaders: Record<Exclude<BackendChoice, 'auto'>, Loader> = {
 
 async function start(name: Exclude<BackendChoice, 'auto'>): Promise<void> {
   await loaders[name]();
-  if (!(await tf.setBackend(name))) {
-    throw new UserError(`backend '${name}' is registered but failed to initialise`);
-  }
-  await tf.ready();
+  await startRegistered(name);
 }
 
 /**
@@ -62,14 +61,5 @@ export async function selectBackend(choice: string = 'auto'): Promise<string> {
     await start(choice as Exclude<BackendChoice, 'auto'>);
     return choice;
   }
-  const reasons: string[] = [];
-  for (const name of AUTO_ORDER) {
-    try {
-      await start(name);
-      return name;
-    } catch (err) {
-      reasons.push(`${name}: ${(err as Error).message}`);
-    }
-  }
-  throw new UserError(`no backend could start:\n  ${reasons.join('\n  ')}`);
+  return startFirst(AUTO_ORDER, (name) => start(name as Exclude<BackendChoice, 'auto'>));
 }

@@ -8,14 +8,14 @@ import { dataError, fsInputError, inputError } from './errors.js';
 import { encodeTexts, TokenCorpus, type PadOptions } from './tokenizer.js';
 import type { TextDataset, TextOptions } from './types.js';
 import { openZip, type ZipMembers } from './zip-reader.js';
+import { DEFAULT_SEQUENCE_LENGTH, DEFAULT_VOCABULARY_SIZE } from './text-defaults.js';
 
 export const SENTIMENT140_ZIP = 'trainingandtestdata.zip';
 export const SENTIMENT140_TRAIN_CSV = 'training.1600000.processed.noemoticon.csv';
 export const SENTIMENT140_TEST_CSV = 'testdata.manual.2009.06.14.csv';
 export const SENTIMENT140_CLASS_NAMES = ['negative', 'positive'];
 
-export const DEFAULT_VOCABULARY_SIZE = 20_000;
-export const DEFAULT_SEQUENCE_LENGTH = 40;
+export { DEFAULT_SEQUENCE_LENGTH, DEFAULT_VOCABULARY_SIZE };
 
 /** Fills in and checks the text options. */
 export function resolveTextOptions(options: TextOptions = {}): Required<TextOptions> {

@@ -5,20 +5,17 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { lisht, compositeLishtConfigs, Lisht, LishtGrad } from '../../src/index.js';
 import { TEST_BACKENDS, useBackend } from '../helpers/backends.js';
 import { compareToReference, denseGrid } from '../helpers/float.js';
+import { LISHT_RTOL, refGrad, refLisht } from '../helpers/lisht_reference.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { setSimdEnabled, simdFor } from '../../src/backends/wasm/simd/instance.js';
 
-// Independent float64 references: the textbook formulas, not the expm1 form the kernels use.
-const refLisht = (x: number): number => x * Math.tanh(x);
-const refGrad = (x: number): number =>
-  Number.isFinite(x) || Number.isNaN(x) ? Math.tanh(x) + x / Math.cosh(x) ** 2 : Math.sign(x);
 
 const grid = denseGrid();
 const want = Float64Array.from(grid, refLisht);
 const wantGrad = Float64Array.from(grid, refGrad);
 
 // A backend that has every cpu kernel but Lisht/LishtGrad, which it composes from its own
-// Tanh, Mul, ... kernels: the path webgl, webgpu and tensorflow take.
+// Tanh, Mul, ... kernels: the path tensorflow (tfjs-node) takes.
 const COMPOSITE = 'cpu-composite-test';
 tf.registerBackend(COMPOSITE, () => new MathBackendCPU(), -1);
 for (const k of tf.getKernelsForBackend('cpu')) {
@@ -33,8 +30,8 @@ test('lisht on wasm without SIMD (the JS loops) matches float64 within 1e-6, for
   assert.notEqual(simdFor(tf.backend() as BackendWasm), null, 'the SIMD module instantiates on this engine');
   setSimdEnabled(false);
   try {
-    assert.deepEqual(compareToReference(grid, await lisht(tf.tensor1d(grid)).data(), want, 1e-6), []);
-    assert.deepEqual(compareToReference(grid, await tf.grad((x: tf.Tensor) => lisht(x))(tf.tensor1d(grid)).data(), wantGrad, 1e-6), []);
+    assert.deepEqual(compareToReference(grid, await lisht(tf.tensor1d(grid)).data(), want, LISHT_RTOL), []);
+    assert.deepEqual(compareToReference(grid, await tf.grad((x: tf.Tensor) => lisht(x))(tf.tensor1d(grid)).data(), wantGrad, LISHT_RTOL), []);
   } finally {
     setSimdEnabled(true);
   }
@@ -44,13 +41,13 @@ for (const backend of [...TEST_BACKENDS, COMPOSITE]) {
   test(`lisht on ${backend} matches float64 within 1e-6 over [-1e30, 1e30]`, async () => {
     await useBackend(backend);
     const got = await lisht(tf.tensor1d(grid)).data();
-    assert.deepEqual(compareToReference(grid, got, want, 1e-6), []);
+    assert.deepEqual(compareToReference(grid, got, want, LISHT_RTOL), []);
   });
 
   test(`lisht gradient on ${backend} matches float64 within 1e-6 over [-1e30, 1e30]`, async () => {
     await useBackend(backend);
     const got = await tf.grad((x: tf.Tensor) => lisht(x))(tf.tensor1d(grid)).data();
-    assert.deepEqual(compareToReference(grid, got, wantGrad, 1e-6), []);
+    assert.deepEqual(compareToReference(grid, got, wantGrad, LISHT_RTOL), []);
   });
 
   test(`lisht on ${backend}: special values, symmetry, exact |x| for large |x|`, async () => {
@@ -77,17 +74,17 @@ for (const backend of [...TEST_BACKENDS, COMPOSITE]) {
     const got = await tf.grad((v: tf.Tensor) => tf.sum(tf.mul(lisht(v), w)))(x).data();
     const xs = await x.data();
     const ws = await w.data();
-    got.forEach((g, i) => assert.ok(Math.abs(g - ws[i] * refGrad(xs[i])) <= 1e-6 * Math.abs(ws[i] * refGrad(xs[i])), `at ${xs[i]}`));
+    got.forEach((g, i) => assert.ok(Math.abs(g - ws[i] * refGrad(xs[i])) <= LISHT_RTOL * Math.abs(ws[i] * refGrad(xs[i])), `at ${xs[i]}`));
   });
 
   test(`lisht on ${backend}: int32 and bool give float32, like tf.tanh`, async () => {
     await useBackend(backend);
     const yi = lisht(tf.tensor1d([-2, 0, 3], 'int32'));
     assert.equal(yi.dtype, 'float32');
-    assert.deepEqual(compareToReference([-2, 0, 3], await yi.data(), [-2, 0, 3].map(refLisht), 1e-6), []);
+    assert.deepEqual(compareToReference([-2, 0, 3], await yi.data(), [-2, 0, 3].map(refLisht), LISHT_RTOL), []);
     const yb = lisht(tf.tensor1d([true, false], 'bool'));
     assert.equal(yb.dtype, 'float32');
-    assert.deepEqual(compareToReference([1, 0], await yb.data(), [refLisht(1), 0], 1e-6), []);
+    assert.deepEqual(compareToReference([1, 0], await yb.data(), [refLisht(1), 0], LISHT_RTOL), []);
     assert.equal(lisht(tf.tensor1d([-1.5, 2])).shape.length, 1);
     assert.deepEqual(lisht(tf.zeros([2, 3, 4])).shape, [2, 3, 4]);
   });
@@ -120,4 +117,17 @@ test("the package's main entry is importable by its own name", async () => {
   const self = (await import('lisht')) as Record<string, unknown>;
   assert.equal(typeof self.lisht, 'function');
   assert.equal(typeof self.getActivation, 'function');
+});
+
+test("the Node entry 'lisht/node' holds the main entry and the Node-only parts, with the Node selectBackend", async () => {
+  const main = (await import('lisht')) as Record<string, unknown>;
+  const node = (await import('lisht/node')) as Record<string, unknown>;
+  for (const name of Object.keys(main).filter((n) => n !== 'selectBackend' && n !== 'BACKEND_NAMES')) assert.equal(node[name], main[name], name);
+  for (const name of ['saveModel', 'loadModel', 'fileSaveHandler', 'compare', 'inspect', 'benchTraining', 'requireNativeBackend', 'VERSION']) {
+    assert.ok(node[name] !== undefined, `lisht/node exports ${name}`);
+    assert.equal(main[name], undefined, `lisht (browser-safe) does not export ${name}`);
+  }
+  assert.ok((node.BACKEND_NAMES as string[]).includes('native'));
+  assert.ok(!(main.BACKEND_NAMES as string[]).includes('native'));
+  assert.equal(typeof (node.datasets as Record<string, unknown>).loadDataset, 'function');
 });

@@ -18,9 +18,11 @@ import {
 import { Lisht, LishtGrad, type LishtGradInputs, type LishtInputs } from '../kernel_names.js';
 
 /**
- * `Lisht` and `LishtGrad` for backends this package has no hand-written loop for (`webgl`,
- * `webgpu`, `tensorflow`), composed from that backend's own kernels the way tfjs backends
- * compose modular kernels: no engine round trip, intermediates disposed at once.
+ * `Lisht` and `LishtGrad` for backends this package has no kernel of its own for
+ * (`tensorflow`, i.e. tfjs-node, and any other backend a user registers them for), composed
+ * from that backend's own kernels the way tfjs backends compose modular kernels: no engine
+ * round trip, intermediates disposed at once. Composed `Tanh` loses tiny arguments (the
+ * gradient at 1e-20 comes out 1e-20, not 2e-20) where the backend's tanh does.
  */
 
 // Beyond |x| = 20, x * (1 - tanh^2 x) < 1e-15 in float32 terms, so clamping x there changes

@@ -1,0 +1,49 @@
+/**
+ * Choosing a TensorFlow.js backend anywhere, the browser included: among the backends the
+ * page has registered (by importing `@tensorflow/tfjs-backend-webgpu`, `-webgl`, `-wasm` or
+ * `-cpu`), never importing one itself, so that a bundle holds only the backends its author
+ * chose. The Node entry (`lisht/node`) has its own `selectBackend`, which also loads
+ * `tensorflow` (tfjs-node), `native`, `wasm` and `cpu` on demand.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { UserError } from '../errors.js';
+import { startFirst, startRegistered } from './start.js';
+
+/** Backends `selectBackend` can start in a browser. */
+export const BACKEND_NAMES = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_NAMES)[number];
+
+/** Preference order of `auto`: the fastest first. */
+const AUTO_ORDER = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+
+function startIfRegistered(name: string): Promise<void> {
+  if (tf.findBackendFactory(name) === null) {
+    // setBackend would only log "Backend name 'webgl' not found in registry" and return false.
+    const hint = name === 'wasm' ? " (and call setWasmPaths for its .wasm files)" : '';
+    return Promise.reject(new UserError(`backend '${name}' is not registered: import '@tensorflow/tfjs-backend-${name}' before choosing it${hint}`));
+  }
+  return startRegistered(name);
+}
+
+/**
+ * Starts the backend `choice` (or, for `auto`, the first of webgpu, webgl, wasm, cpu that is
+ * registered and starts) and makes it TensorFlow.js's current backend. Resolves to the
+ * backend's name. Throws a `UserError` saying which package to import when the chosen
+ * backend is not registered, and why each failed when `auto` finds none.
+ *
+ * ```js
+ * import '@tensorflow/tfjs-backend-webgl';
+ * import { selectBackend } from 'lisht';
+ * await selectBackend('auto'); // 'webgl' where WebGL2 works
+ * ```
+ */
+export async function selectBackend(choice: string = 'auto'): Promise<string> {
+  if (!(BACKEND_NAMES as readonly string[]).includes(choice)) {
+    throw new UserError(`unknown backend '${choice}'; choose one of ${BACKEND_NAMES.join(', ')}`);
+  }
+  if (choice !== 'auto') {
+    await startIfRegistered(choice);
+    return choice;
+  }
+  return startFirst(AUTO_ORDER, startIfRegistered);
+}
