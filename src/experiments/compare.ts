@@ -9,14 +9,15 @@
  * So `lisht results`, `lisht report` and `lisht inspect` read a compare folder as they read a
  * `--db`.
  */
-import { access, mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { constants, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { getActivation } from '../activations/zoo.js';
-import { selectBackend } from '../backends/select.js';
+import { BACKEND_NAMES, selectBackend } from '../backends/select.js';
 import { loadDataset, parseDatasetName } from '../datasets/index.js';
 import type { Dataset, DatasetName, SplitInfo } from '../datasets/types.js';
 import { UserError } from '../errors.js';
+import { EXIT } from '../exit_codes.js';
 import { defaultModelFor } from '../models/defaults.js';
 import { DATASET_INPUTS } from '../models/inputs.js';
 import { formatModelSummary, modelSummary } from '../models/summary.js';
@@ -27,7 +28,7 @@ import { resolveOptimizerConfig } from '../training/optimizers.js';
 import { checkSchedule, stepMilestones } from '../training/schedules.js';
 import { VERSION } from '../version.js';
 import { writeCompareOutputs } from './compare_outputs.js';
-import { parseCompareOptions, type CompareOptions } from './compare_options.js';
+import { flagName, parseCompareOptions, type CompareOptions, type ParsedCompareOptions } from './compare_options.js';
 import { LEGACY_OPTIONS, type CompareResult, type CompareSummary, type ResolvedCompareOptions } from './compare_types.js';
 import { processStartTime } from './liveness.js';
 import { gitCommit } from './provenance.js';
@@ -68,7 +69,9 @@ function timestamp(d: Date): string {
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
-async function ensureWritableDir(dir: string): Promise<void> {
+/** Creates `dir` if needed and checks it can be written; resolves to whether it was created. */
+async function ensureWritableDir(dir: string): Promise<boolean> {
+  const created = !existsSync(dir);
   try {
     await mkdir(dir, { recursive: true });
     await access(dir, constants.W_OK);
@@ -76,69 +79,139 @@ async function ensureWritableDir(dir: string): Promise<void> {
     await writeFile(probe, '');
     await rm(probe);
   } catch (err) {
-    throw new UserError(`cannot write to output folder ${dir}: ${(err as Error).message}`);
+    throw new UserError(`cannot write to output folder ${dir}: ${(err as Error).message}`, EXIT.CANT_CREATE);
+  }
+  return created;
+}
+
+/** What a compare run writes into its folder, and so what `force` replaces. */
+const RUN_FILES = [SUMMARY_JSON, RUN_STORE_FILE, `${RUN_STORE_FILE}-wal`, `${RUN_STORE_FILE}-shm`, `${RUN_STORE_FILE}-journal`, 'checkpoints', MODELS_DIR, 'charts', 'inspect', 'report.html', 'results.md', 'results.csv', 'results.json', 'comparison.png'];
+
+/**
+ * A new run's folder must be new or empty: a non-empty one holds someone's results (maybe a
+ * comparison to `--resume`). With `force`, the files of an earlier run there are removed first;
+ * other files are left alone.
+ */
+async function claimOutFolder(out: string, force: boolean): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(out);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new UserError(`cannot use --out ${out}: ${(err as Error).message}`, EXIT.CANT_CREATE);
+  }
+  if (entries.length === 0) return;
+  const isRun = entries.includes(RUN_STORE_FILE) || entries.includes(SUMMARY_JSON);
+  if (!force) {
+    throw new UserError(
+      `--out ${out} is not empty${isRun ? ` and holds a comparison (continue it with --resume ${out})` : ''}; ` +
+        `choose a new folder, or pass --force to replace ${isRun ? 'that run' : 'a run there'}`,
+      EXIT.CANT_CREATE,
+    );
+  }
+  for (const name of entries) {
+    if (RUN_FILES.includes(name) || /^accuracy-.+\.png$/.test(name)) await rm(join(out, name), { recursive: true, force: true });
   }
 }
 
+/** Reads and checks a run's summary.json, naming the file in every error. */
 async function readSummary(dir: string): Promise<CompareSummary> {
   const path = join(dir, SUMMARY_JSON);
+  let summary: CompareSummary;
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as CompareSummary;
+    summary = JSON.parse(await readFile(path, 'utf8')) as CompareSummary;
   } catch (err) {
-    throw new UserError(`cannot resume from ${dir}: ${path} is missing or unreadable (${(err as Error).message})`);
+    throw new UserError(`cannot resume from ${dir}: ${path} is missing or unreadable (${(err as Error).message})`, EXIT.NO_INPUT);
   }
+  const o = summary?.options as Partial<ResolvedCompareOptions> | undefined;
+  if (typeof o !== 'object' || o === null || !Array.isArray(summary.results) || typeof o.dataset !== 'string' || !Array.isArray(o.activations) || typeof o.seed !== 'number') {
+    throw new UserError(`cannot resume from ${dir}: ${path} is not the summary of a comparison (no options or results)`, EXIT.DATA);
+  }
+  return summary;
+}
+
+/** Resolves every option of a new run: canonical names, absolute paths, the optimizer's defaults. */
+function resolveOptions(parsed: ParsedCompareOptions): ResolvedCompareOptions {
+  const dataset = parseDatasetName(parsed.dataset);
+  const optimizer = resolveOptimizerConfig({ name: parsed.optimizer, lr: parsed.lr, momentum: parsed.momentum, weightDecay: parsed.weightDecay });
+  return {
+    dataset,
+    data: parsed.data === undefined ? null : resolve(parsed.data),
+    model: parsed.model ?? defaultModelFor(dataset),
+    activations: parsed.activations.map((a) => getActivation(a).name),
+    epochs: parsed.epochs,
+    batchSize: parsed.batchSize,
+    seed: parsed.seed ?? Math.floor(Math.random() * 2 ** 31),
+    limitTrain: parsed.limitTrain ?? null,
+    limitTest: parsed.limitTest ?? null,
+    backend: parsed.backend,
+    optimizer: optimizer.name,
+    lr: optimizer.lr,
+    momentum: optimizer.momentum,
+    weightDecay: optimizer.weightDecay,
+    schedule: parsed.schedule,
+    milestones: parsed.schedule === 'step' ? stepMilestones(parsed.epochs, parsed.milestones) : null,
+    augment: parsed.augment,
+    earlyStopping: parsed.earlyStopping === undefined ? null : { monitor: parsed.earlyStoppingMonitor, patience: parsed.earlyStopping },
+    fromTestSet: parsed.fromTestSet,
+    hiddenUnits: parsed.hiddenUnits ?? null,
+    gradientFlow: parsed.gradientFlow,
+  };
+}
+
+/** Options that say where and how to run, not what: they may differ on a resume. */
+const RUN_ONLY = new Set(['resume', 'out', 'force', 'backend']);
+
+/**
+ * The options given with `resume` that differ from what the run was started with, as
+ * `--flag value (the run has other)`: a resumed run continues exactly what it started with.
+ */
+function resumeConflicts(given: CompareOptions, parsed: ParsedCompareOptions, run: ResolvedCompareOptions): string[] {
+  const wanted = resolveOptions(parsed);
+  const show = (v: unknown) => (Array.isArray(v) ? v.join(',') : v === null ? 'none' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const conflicts: string[] = [];
+  for (const [field, value] of Object.entries(given)) {
+    if (value === undefined || RUN_ONLY.has(field)) continue;
+    const key = (field === 'earlyStoppingMonitor' ? 'earlyStopping' : field) as keyof ResolvedCompareOptions;
+    if (JSON.stringify(wanted[key]) !== JSON.stringify(run[key])) conflicts.push(`${flagName(field)} ${show(wanted[key])} (the run has ${show(run[key])})`);
+  }
+  return conflicts;
 }
 
 /** Resolves options, validates names, data and output before any training starts. */
-async function prepare(options: CompareOptions): Promise<{ resolved: ResolvedCompareOptions; out: string; previous?: CompareSummary }> {
+async function prepare(options: CompareOptions): Promise<{ resolved: ResolvedCompareOptions; out: string; previous?: CompareSummary; created: boolean }> {
   const parsed = parseCompareOptions(options);
   let previous: CompareSummary | undefined;
   let resolved: ResolvedCompareOptions;
   let out: string;
   if (parsed.resume !== undefined) {
     out = resolve(parsed.resume);
+    if (parsed.out !== undefined && resolve(parsed.out) !== out) throw new UserError(`--out ${parsed.out} with --resume ${parsed.resume}: a resumed run stays in its folder`);
     previous = await readSummary(out);
     if (!existsSync(join(out, STORE_FILE))) {
-      throw new UserError(`cannot resume ${out}: it has no ${STORE_FILE} (it was written by lisht 0.1, which kept its state in summary.json); finish it with that version or start a new comparison`);
+      throw new UserError(`cannot resume ${out}: it has no ${STORE_FILE} (it was written by lisht 0.1, which kept its state in summary.json); finish it with that version or start a new comparison`, EXIT.DATA);
     }
-    // A resumed run continues exactly what it started with; only the backend may change.
     // Runs written before the training options existed ran with the article's settings.
-    resolved = { ...LEGACY_OPTIONS, ...previous.options, backend: options.backend ?? previous.options.backend };
+    const run: ResolvedCompareOptions = { ...LEGACY_OPTIONS, ...previous.options };
+    const conflicts = resumeConflicts(options, parsed, run);
+    if (conflicts.length > 0) throw new UserError(`cannot resume ${out} with other settings than it was started with: ${conflicts.join('; ')}. Leave them out, or start a new comparison`);
+    // Only where it runs may change: another backend continues the same training.
+    resolved = { ...run, backend: options.backend ?? run.backend };
   } else {
-    const dataset = parseDatasetName(parsed.dataset);
-    const optimizer = resolveOptimizerConfig({ name: parsed.optimizer, lr: parsed.lr, momentum: parsed.momentum, weightDecay: parsed.weightDecay });
-    resolved = {
-      dataset,
-      data: parsed.data === undefined ? null : resolve(parsed.data),
-      model: parsed.model ?? defaultModelFor(dataset),
-      activations: parsed.activations.map((a) => getActivation(a).name),
-      epochs: parsed.epochs,
-      batchSize: parsed.batchSize,
-      seed: parsed.seed ?? Math.floor(Math.random() * 2 ** 31),
-      limitTrain: parsed.limitTrain ?? null,
-      limitTest: parsed.limitTest ?? null,
-      backend: parsed.backend,
-      optimizer: optimizer.name,
-      lr: optimizer.lr,
-      momentum: optimizer.momentum,
-      weightDecay: optimizer.weightDecay,
-      schedule: parsed.schedule,
-      milestones: parsed.schedule === 'step' ? stepMilestones(parsed.epochs, parsed.milestones) : null,
-      augment: parsed.augment,
-      earlyStopping: parsed.earlyStopping === undefined ? null : { monitor: parsed.earlyStoppingMonitor, patience: parsed.earlyStopping },
-      fromTestSet: parsed.fromTestSet,
-      hiddenUnits: parsed.hiddenUnits ?? null,
-      gradientFlow: parsed.gradientFlow,
-    };
+    resolved = resolveOptions(parsed);
     out = resolve(parsed.out ?? join('runs', `${resolved.dataset}-${timestamp(new Date())}`));
   }
   checkBeforeLoading(resolved);
-  await ensureWritableDir(out);
-  return { resolved, out, previous };
+  if (parsed.resume === undefined) await claimOutFolder(out, parsed.force);
+  const created = await ensureWritableDir(out);
+  return { resolved, out, previous, created };
 }
 
 /** Everything that can be checked without the data: names, model vs data set, option combinations. */
 function checkBeforeLoading(resolved: ResolvedCompareOptions): void {
+  if (!(BACKEND_NAMES as readonly string[]).includes(resolved.backend)) {
+    throw new UserError(`unknown backend '${resolved.backend}'; choose one of ${BACKEND_NAMES.join(', ')}`);
+  }
   if (new Set(resolved.activations).size !== resolved.activations.length) {
     throw new UserError(`activations must differ, got ${resolved.activations.join(', ')}`);
   }
@@ -237,7 +310,29 @@ function resultFromStore(store: ResultStore, trial: TrialRecord, modelText: { pa
  * continued with `resume: <out>`.
  */
 export async function compare(options: CompareOptions, hooks: CompareHooks = {}): Promise<CompareSummary> {
-  const { resolved, out, previous } = await prepare(options);
+  const prepared = await prepare(options);
+  try {
+    return await run(prepared, hooks);
+  } catch (err) {
+    // A folder this call made and nothing was written to (a bad archive, a backend that
+    // cannot start) goes again; rmdir leaves any folder with results in it.
+    if (prepared.created) await rmdir(prepared.out).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * The backends that trained this run's epochs, from the store's record of each attempt (a
+ * resume on another backend adds it); `current` when nothing has trained yet.
+ */
+function trainedBackends(store: ResultStore, experimentId: number, current: string): string {
+  const trials = store.trials(experimentId);
+  const runs = [...store.runs(trials.map((t) => t.id)).values()].flat().sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1));
+  const used = [...new Set(runs.filter((r) => r.backend !== null && r.endEpoch !== null && r.endEpoch > r.startEpoch).map((r) => r.backend!))];
+  return used.length === 0 ? current : used.join('+');
+}
+
+async function run({ resolved, out, previous }: Awaited<ReturnType<typeof prepare>>, hooks: CompareHooks): Promise<CompareSummary> {
   const emit = (e: CompareEvent) => hooks.onEvent?.(e);
   const definition = getModel(resolved.model);
 
@@ -285,6 +380,7 @@ export async function compare(options: CompareOptions, hooks: CompareHooks = {})
     const save = async () => {
       const byKey = new Map(store.trials(experimentId).map((t) => [t.key, t]));
       summary.results = planned.map((p) => resultFromStore(store, byKey.get(p.key)!, models.get(p.config.activation), resolved.gradientFlow === true));
+      summary.backend = trainedBackends(store, experimentId, previous?.backend ?? backend);
       summary.updated = new Date().toISOString();
       await writeFileAtomic(join(out, SUMMARY_JSON), JSON.stringify(summary, null, 2) + '\n');
     };

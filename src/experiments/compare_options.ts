@@ -29,6 +29,8 @@ export const CompareOptionsSchema = z
     out: z.string().min(1).optional(),
     /** Continue the comparison in this folder from its last finished epoch. */
     resume: z.string().min(1).optional(),
+    /** Replace the run in a non-empty `out` folder (its store, summary, charts, models, report). */
+    force: z.boolean().default(false),
     optimizer: z.enum(OPTIMIZER_NAMES).default('adam'),
     /** Default 0.001 for Adam, 0.1 for SGD. */
     lr: z.number().positive().finite().optional(),
@@ -62,10 +64,13 @@ export const CompareOptionsSchema = z
   });
 
 export type CompareOptions = z.input<typeof CompareOptionsSchema>;
+
+/** Every default of {@link CompareOptionsSchema}, for front ends that show or need them (the CLI). */
+export const COMPARE_DEFAULTS = CompareOptionsSchema.parse({});
 export type ParsedCompareOptions = z.output<typeof CompareOptionsSchema>;
 
 /** `weightDecay` -> `--weight-decay`, so errors name the flag as well as the field. */
-function flagName(field: string): string {
+export function flagName(field: string): string {
   return `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 

@@ -158,7 +158,7 @@ export async function runExperiment(options: RunOptions): Promise<RunSummary> {
       gradientFlow: options.gradientFlow ?? true,
       modelsRoot: options.saveModels === false ? null : modelsRoot(dbPath),
     };
-    const fatal = await runWorkers(count, workerOptions, store, emit, options.signal);
+    const { fatal, finished } = await runWorkers(count, workerOptions, store, emit, options.signal);
     const after = store.progress(experimentId, keys);
     // Leave no empty folder behind once nothing is in flight.
     await rmdir(root).catch(() => undefined);
@@ -168,7 +168,8 @@ export async function runExperiment(options: RunOptions): Promise<RunSummary> {
       db: dbPath,
       trials: keys.size,
       ...after,
-      finishedNow: after.done + after.failed - before.done - before.failed,
+      // Counted from this run's own workers: other processes on the same store finish trials too.
+      finishedNow: finished,
       stopped: options.signal?.aborted ?? false,
       seconds: (performance.now() - started) / 1000,
     };
@@ -179,34 +180,57 @@ export async function runExperiment(options: RunOptions): Promise<RunSummary> {
 
 type Fatal = Extract<WorkerEvent, { type: 'fatal' }>;
 
-/** Forks `count` workers, relays their events and resolves when all have exited. */
-function runWorkers(count: number, options: WorkerOptions, store: ResultStore, emit: (e: RunEvent) => void, signal?: AbortSignal): Promise<Fatal | undefined> {
-  if (count === 0) return Promise.resolve(undefined);
+/** Replacements per worker slot before a crashing worker is left dead (the run then reports its pending trials). */
+const MAX_REPLACEMENTS_PER_WORKER = 3;
+
+/** What this run's workers did: the first fatal error, and the trials they brought to an end. */
+interface WorkersOutcome {
+  fatal?: Fatal;
+  finished: number;
+}
+
+/**
+ * Forks `count` workers, relays their events and resolves when all have exited. A worker that
+ * dies (killed, out of memory) while trials remain is replaced, so one lost process does not
+ * strand the run's other trials; a worker that keeps dying stops being replaced after
+ * {@link MAX_REPLACEMENTS_PER_WORKER} tries per slot.
+ */
+function runWorkers(count: number, options: WorkerOptions, store: ResultStore, emit: (e: RunEvent) => void, signal?: AbortSignal): Promise<WorkersOutcome> {
+  const outcome: WorkersOutcome = { finished: 0 };
+  if (count === 0) return Promise.resolve(outcome);
+  const keys = new Set(options.keys);
   return new Promise((resolvePromise) => {
-    let fatal: Fatal | undefined;
-    let running = count;
-    const children: ChildProcess[] = [];
+    let running = 0;
+    let replacements = 0;
+    const children = new Set<ChildProcess>();
+    const stopping = () => signal?.aborted === true || outcome.fatal !== undefined;
     const stopAll = () => {
       for (const child of children) if (child.connected) child.send({ type: 'stop' } satisfies ParentMessage);
     };
     signal?.addEventListener('abort', stopAll, { once: true });
-    for (let w = 1; w <= count; w++) {
+    const start = (w: number) => {
+      running++;
       // Test-runner flags would make the worker a test file; other flags (memory) carry over.
       const child = fork(workerEntry(), [], { execArgv: process.execArgv.filter((a) => !a.startsWith('--test')), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      children.push(child);
+      children.add(child);
       let current: { trialId: number; token: string; label: string } | undefined;
+      let idle = false;
       child.on('message', (event: WorkerEvent | { type: 'exit' }) => {
         if (event.type === 'exit') return;
         if (event.type === 'trial-start') current = { trialId: event.trialId, token: event.token, label: event.label };
         // After a fatal error the worker has given its trial back itself.
         if (event.type === 'trial-end' || event.type === 'fatal') current = undefined;
-        if (event.type === 'fatal' && fatal === undefined) {
-          fatal = event;
+        if (event.type === 'trial-end' && (event.status === 'done' || event.status === 'failed')) outcome.finished++;
+        if (event.type === 'idle') idle = true;
+        if (event.type === 'fatal' && outcome.fatal === undefined) {
+          outcome.fatal = event;
           stopAll();
         }
         emit({ type: 'worker', worker: w, event });
       });
       child.on('exit', (code, exitSignal) => {
+        children.delete(child);
+        const died = current !== undefined;
         if (current !== undefined) {
           // It died in the middle of a trial (killed, out of memory): give the trial back now
           // rather than when the next claim notices, so another worker can resume it.
@@ -217,13 +241,24 @@ function runWorkers(count: number, options: WorkerOptions, store: ResultStore, e
           }
         }
         emit({ type: 'worker-exit', worker: w, code, signal: exitSignal, ...(current ? { trial: current.label } : {}) });
-        if (--running === 0) {
+        running--;
+        const open = () => {
+          const p = store.progress(options.experimentId, keys);
+          return p.pending + p.running;
+        };
+        if ((died || (!idle && code !== 0)) && !stopping() && replacements < count * MAX_REPLACEMENTS_PER_WORKER && open() > 0) {
+          replacements++;
+          start(w);
+          return;
+        }
+        if (running === 0) {
           signal?.removeEventListener('abort', stopAll);
-          resolvePromise(fatal);
+          resolvePromise(outcome);
         }
       });
       child.send({ type: 'start', options } satisfies ParentMessage);
       if (signal?.aborted) child.send({ type: 'stop' } satisfies ParentMessage);
-    }
+    };
+    for (let w = 1; w <= count; w++) start(w);
   });
 }

@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import { EXIT } from '../../exit_codes.js';
+import { stopOnSignals } from '../stop_signals.js';
 import { compare, type CompareEvent } from '../../experiments/compare.js';
+import { COMPARE_DEFAULTS as D } from '../../experiments/compare_options.js';
 import { comparisonTable, describeSplit } from '../../experiments/compare_outputs.js';
 import { DEFAULT_MODELS } from '../../models/defaults.js';
 import { formatTable } from '../../reports/table.js';
@@ -23,6 +25,7 @@ interface Flags {
   backend?: string;
   out?: string;
   resume?: string;
+  force?: boolean;
   optimizer?: 'adam' | 'sgd';
   lr?: number;
   momentum?: number;
@@ -36,8 +39,6 @@ interface Flags {
   hiddenUnits?: number[];
   gradientFlow?: boolean;
 }
-
-/** Exit status of a run stopped by Ctrl-C, as shells report SIGINT. */
 
 function describe(event: CompareEvent): string | undefined {
   switch (event.type) {
@@ -61,7 +62,7 @@ export function register(program: Command): void {
   program
     .command('compare')
     .description("Train the same model once per activation on identical data and seed (the original article's LiSHT vs ReLU experiment)")
-    .option('--dataset <name>', 'data set', 'cifar10')
+    .option('--dataset <name>', 'data set', D.dataset)
     .option('--data <path>', 'local archive or folder of the data set (no download)')
     .option(
       '--model <name>',
@@ -69,44 +70,38 @@ export function register(program: Command): void {
         .map(([d, m]) => `${d} ${m}`)
         .join(', ')})`,
     )
-    .option('--activations <list>', 'comma-separated activations', nameList, ['lisht', 'relu'])
-    .option('--epochs <n>', 'epochs per model', positiveInt, 50)
-    .option('--batch-size <n>', 'batch size', positiveInt, 100)
+    .option('--activations <list>', 'comma-separated activations', nameList, D.activations)
+    .option('--epochs <n>', 'epochs per model', positiveInt, D.epochs)
+    .option('--batch-size <n>', 'batch size', positiveInt, D.batchSize)
     .option('--seed <n>', 'seed of initial weights and shuffling (random when absent, recorded)', nonNegativeInt)
     .option('--limit-train <n>', 'use only the first N training examples', positiveInt)
     .option('--limit-test <n>', 'use only the first N test examples', positiveInt)
-    .option('--backend <name>', 'auto, tensorflow, native, wasm or cpu', 'auto')
+    .option('--backend <name>', 'auto, tensorflow, native, wasm or cpu', D.backend)
     .option('--out <dir>', 'output folder (default runs/<dataset>-<timestamp>)')
-    .option('--resume <dir>', 'continue an interrupted comparison in this folder')
-    .addOption(new Option('--optimizer <name>', 'adam (Keras defaults, the article) or sgd (momentum, He et al.)').choices(OPTIMIZER_NAMES).default('adam'))
+    .option('--resume <dir>', 'continue an interrupted comparison in this folder (with no other settings than it was started with; --backend may differ)')
+    .option('--force', 'with --out: replace the comparison in a non-empty folder (other files there are kept)')
+    .addOption(new Option('--optimizer <name>', 'adam (Keras defaults, the article) or sgd (momentum, He et al.)').choices(OPTIMIZER_NAMES).default(D.optimizer))
     .option('--lr <rate>', 'learning rate (default 0.001 for adam, 0.1 for sgd)', positiveNumber)
     .option('--momentum <m>', 'sgd momentum in [0, 1) (default 0.9)', unitInterval)
     .option('--weight-decay <wd>', 'L2 weight decay added to the gradients (default 0 for adam, 1e-4 for sgd)', nonNegativeNumber)
-    .addOption(new Option('--schedule <name>', 'learning-rate schedule per epoch: none, step (x0.1 at the milestones), cosine').choices(SCHEDULE_NAMES).default('none'))
+    .addOption(new Option('--schedule <name>', 'learning-rate schedule per epoch: none, step (x0.1 at the milestones), cosine').choices(SCHEDULE_NAMES).default(D.schedule))
     .option('--milestones <epochs>', 'step schedule: comma-separated epochs from which the rate is x0.1 once more (default 50% and 75% of --epochs)', positiveIntList)
     .option('--augment', 'pad 4 pixels, random crop, random horizontal flip of training images (CIFAR augmentation)')
     .option('--early-stopping <patience>', 'stop a model after this many epochs without improvement', nonNegativeInt)
-    .addOption(new Option('--early-stopping-monitor <metric>', 'metric early stopping watches').choices(MONITORS).default('val_loss'))
+    .addOption(new Option('--early-stopping-monitor <metric>', 'metric early stopping watches').choices(MONITORS).default(D.earlyStoppingMonitor))
     .option('--from-test-set', 'mnist/fashion-mnist: split the official test set into train and test (for folders holding only the t10k files)')
     .option('--hidden-units <list>', 'mlp: comma-separated hidden layer widths (default 256,128)', positiveIntList)
     .option('--no-gradient-flow', 'do not record per-layer gradient flow (one probe batch per epoch; see lisht inspect)')
     .action(async (flags: Flags, command: Command) => {
-      const controller = new AbortController();
-      const onSigint = () => {
-        process.stderr.write('\nStopping after this step and writing what was measured (Ctrl-C again to quit at once)\n');
-        controller.abort();
-        process.once('SIGINT', () => process.exit(EXIT.INTERRUPTED));
-      };
-      process.once('SIGINT', onSigint);
-      // With --resume, the folder's own settings apply; only an explicit --backend overrides.
+      const stop = stopOnSignals('stopping after this step and writing what was measured');
+      // With --resume, the folder's own settings apply: the flags given explicitly go with it, so
+      // that compare can refuse the ones that conflict; only --backend may change.
       const explicit = (name: string) => command.getOptionValueSource(name) === 'cli';
-      const options = flags.resume
-        ? { resume: flags.resume, backend: explicit('backend') ? flags.backend : undefined }
-        : flags;
+      const options = flags.resume ? Object.fromEntries(Object.entries(flags).filter(([k]) => explicit(k))) : flags;
       let outDir = '';
       try {
         const summary = await compare(options, {
-          signal: controller.signal,
+          signal: stop.signal,
           onEvent: (e) => {
             if (e.type === 'outputs') outDir = e.dir;
             const line = describe(e);
@@ -123,7 +118,7 @@ export function register(program: Command): void {
           process.exitCode = EXIT.FAILED;
         }
       } finally {
-        process.removeListener('SIGINT', onSigint);
+        stop.release();
       }
     });
 }

@@ -1,4 +1,5 @@
 import { EXIT } from '../../exit_codes.js';
+import { stopOnSignals } from '../stop_signals.js';
 import type { Command } from 'commander';
 import { createProgressReporter } from '../../datasets/progress.js';
 import { DEFAULT_DB, runExperiment, type RunEvent } from '../../experiments/runner.js';
@@ -66,13 +67,7 @@ export function register(program: Command): void {
     .option('--no-gradient-flow', 'do not record per-layer gradient flow (one probe batch per epoch; shown by lisht report)')
     .option('--no-save-models', "do not keep each trial's initial and trained model in <db>.models/ (lisht inspect --db needs them)")
     .action(async (specPath: string, flags: Flags) => {
-      const controller = new AbortController();
-      const onSigint = () => {
-        process.stderr.write('\nStopping after the current step; each trial resumes from its last checkpoint on the next run (Ctrl-C again to quit at once)\n');
-        controller.abort();
-        process.once('SIGINT', () => process.exit(EXIT.INTERRUPTED));
-      };
-      process.once('SIGINT', onSigint);
+      const stop = stopOnSignals('stopping after the current step; each trial resumes from its last checkpoint on the next run');
       try {
         const summary = await runExperiment({
           spec: specPath,
@@ -83,7 +78,7 @@ export function register(program: Command): void {
           busyTimeoutMs: flags.busyTimeout,
           gradientFlow: flags.gradientFlow,
           saveModels: flags.saveModels,
-          signal: controller.signal,
+          signal: stop.signal,
           onDownloadProgress: createProgressReporter(process.stderr),
           onEvent: (e) => {
             const line = describeRunEvent(e);
@@ -102,7 +97,7 @@ export function register(program: Command): void {
           process.exitCode = EXIT.FAILED;
         }
       } finally {
-        process.removeListener('SIGINT', onSigint);
+        stop.release();
       }
     });
 }
