@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { verifyCarDownload } from './car-evaluation.js';
 import { verifyIrisDownload } from './iris.js';
+import { fsInputError } from './errors.js';
 import type { DatasetFile } from './registry.js';
 import { verifySentiment140Download } from './sentiment140.js';
 import type { DatasetName } from './types.js';
@@ -47,7 +48,7 @@ async function checkSums(path: string, file: DatasetFile, size: number): Promise
   if (!file.contentMd5 && file.sizeBytes !== undefined && size !== file.sizeBytes) {
     return { intact: false, problem: `${size} bytes, the publisher's file has ${file.sizeBytes}` };
   }
-  const actual = await md5Of(path, false);
+  const actual = await md5Of(path, false).catch((err: unknown) => Promise.reject(fsInputError(path, err)));
   if (actual === md5) return { intact: true, by: 'checksum' };
   if (file.contentMd5) {
     const content = await md5Of(path, true).catch((err: unknown) => `unreadable (${(err as Error).message})`);
@@ -66,7 +67,7 @@ async function checkSums(path: string, file: DatasetFile, size: number): Promise
 export async function checkCachedFile(name: DatasetName, file: DatasetFile, path: string): Promise<CacheVerdict> {
   const against = checkedAgainst(file);
   if (await hasValidRecord(path, against)) return { intact: true, by: 'record' };
-  const info = await stat(path);
+  const info = await stat(path).catch((err: unknown) => Promise.reject(fsInputError(path, err)));
   let verdict: CacheVerdict;
   if (file.md5) {
     verdict = await checkSums(path, file, info.size);
