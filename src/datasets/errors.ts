@@ -38,3 +38,22 @@ export function describeFsError(err: unknown): string {
 export function fsInputError(path: string, err: unknown): UserError {
   return inputError(path, `cannot read: ${describeFsError(err)}`);
 }
+
+/**
+ * A file in the cache that is not the file that was verified into it (truncated, overwritten,
+ * damaged on disk). Says that it is the cached copy, what is wrong, and how to mend it.
+ */
+export class DamagedCacheError extends UserError {
+  constructor(
+    readonly path: string,
+    name: string,
+    problem: string,
+  ) {
+    super(
+      `${path}: the cached copy of ${name} is damaged (${problem}); ` +
+        `run \`lisht datasets download ${name} --force\` to fetch it again, or delete it`,
+      EXIT.DATA,
+    );
+    this.name = 'DamagedCacheError';
+  }
+}

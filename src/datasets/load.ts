@@ -1,9 +1,11 @@
 import { dirname } from 'node:path';
 import { UserError } from '../errors.js';
 import { EXIT } from '../exit_codes.js';
+import { checkCachedFile, problemOf } from './cache-check.js';
 import { loadCarEvaluation } from './car-evaluation.js';
 import { CIFAR10_LAYOUT, CIFAR100_LAYOUT, loadCifar } from './cifar.js';
 import { cacheStatus, downloadDataset } from './download-dataset.js';
+import { DamagedCacheError } from './errors.js';
 import { loadIris } from './iris.js';
 import { loadMnist } from './mnist.js';
 import { parseDatasetName } from './registry.js';
@@ -13,10 +15,18 @@ import type { Dataset, DatasetFor, DatasetName, LoadOptions } from './types.js';
 
 const T10K = ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
 
-/** The cached path to hand to the loader, downloading what is missing unless told not to. */
+/**
+ * The cached path to hand to the loader, downloading what is missing unless told not to. The
+ * files already there are checked first (cheap after their first check), so a damaged copy is
+ * reported as the cached copy, with the mend, before anything is downloaded or parsed.
+ */
 async function cachedPath(name: DatasetName, options: LoadOptions): Promise<string> {
   const wanted = (options.fromTestSet && (name === 'mnist' || name === 'fashion-mnist') ? T10K : undefined);
   const status = (await cacheStatus(name, options.cacheDir)).filter((s) => !wanted || wanted.includes(s.file.fileName));
+  for (const s of status.filter((s) => s.present)) {
+    const verdict = await checkCachedFile(name, s.file, s.path);
+    if (!verdict.intact) throw new DamagedCacheError(s.path, name, verdict.problem);
+  }
   const missing = status.filter((s) => !s.present);
   if (missing.length > 0) {
     if (options.download === false) {
@@ -67,5 +77,12 @@ export async function loadDataset(nameArg: string, options: LoadOptions = {}): P
     return loadFrom(name, path, { fromCache: false, name }, options);
   }
   const path = await cachedPath(name, options);
-  return loadFrom(name, path, { fromCache: true, name }, options);
+  return loadFrom(name, path, { fromCache: true, name }, options).catch((err: unknown) => {
+    // The checks above cannot see everything (a member deep inside a zip, a file changed
+    // behind its note): bad data found while reading the cache is still named as the cached copy.
+    if (err instanceof UserError && err.exitCode === EXIT.DATA && !(err instanceof DamagedCacheError)) {
+      throw new DamagedCacheError(path, name, problemOf(path, err));
+    }
+    throw err;
+  });
 }

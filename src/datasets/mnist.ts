@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { EXIT } from '../exit_codes.js';
-import { dataError, fsInputError, inputError } from './errors.js';
+import { DamagedCacheError, dataError, fsInputError, inputError } from './errors.js';
 import { gunzipFile, isGzip, parseIdx } from './idx.js';
 import { datasetInfo } from './registry.js';
 import { md5Hex, readWholeFile, type SourceContext } from './source.js';
@@ -75,7 +75,7 @@ async function readIdx(
     verification = 'content-checksum';
     if (gz) notes.push(`${path}: re-compressed copy of the official file (the decompressed contents match)`);
   } else if (context.fromCache) {
-    throw dataError(path, `cached file is damaged: it matches neither the published MD5 of the file nor of its contents; delete it and run \`lisht datasets download ${name}\``);
+    throw new DamagedCacheError(path, name, 'it matches neither the published MD5 of the file nor of its contents');
   } else {
     notes.push(`${path}: not the official file; its IDX header, size and labels were checked instead`);
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { access, constants, readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { dataError, fsInputError } from './errors.js';
+import { DamagedCacheError, fsInputError } from './errors.js';
 
 /** How a loader was given its path. */
 export interface SourceContext {
@@ -28,10 +28,7 @@ export function checksumNote(
 ): 'checksum' | 'structure' {
   if (actual === expected) return 'checksum';
   if (context.fromCache) {
-    throw dataError(
-      path,
-      `cached file is damaged: MD5 ${actual}, the publisher's is ${expected}; delete it and run \`lisht datasets download ${context.name}\``,
-    );
+    throw new DamagedCacheError(path, context.name, `MD5 ${actual}, the publisher's is ${expected}`);
   }
   notes.push(`not the publisher's file (MD5 ${actual}, publisher's ${expected}): record sizes, counts and labels checked instead`);
   return 'structure';

@@ -14,11 +14,12 @@ import { getActivation } from '../activations/zoo.js';
 import { loadDataset } from '../datasets/load.js';
 import type { Dataset } from '../datasets/types.js';
 import { UserError } from '../errors.js';
-import { bandLineChart, barChartWithErrors, heatmap, lineChart, meanCiBars, type ChartSpec } from '../reports/charts/index.js';
+import { bandLineChart, barChartWithErrors, heatmap, lineChart, meanCiBars, proportionDomain, type ChartSpec } from '../reports/charts/index.js';
 import { imageGallerySvg, type GalleryItem } from '../reports/gallery.js';
 import { gradientFlowSection, type GradientFlowRun } from '../reports/gradient_flow.js';
 import { htmlReport, type Block, type Section } from '../reports/html.js';
 import { renderSvg, svgToPng } from '../reports/render.js';
+import { PROPORTION } from '../reports/stats.js';
 import { formatCsv, formatMarkdownTable, percent, fixed, type Column, type Row } from '../reports/table.js';
 import { writeFileAtomic } from '../reports/write.js';
 import { describeOptimizer } from '../training/optimizers.js';
@@ -136,16 +137,17 @@ async function blockSections(ctx: BlockContext): Promise<Section[]> {
   const curve = async (pick: 'val_accuracy' | 'val_loss' | 'loss', label: string, file: string) => {
     const series = activations.map((a) => ({ name: a, runs: runsBy(of(a), epochs, pick) }));
     const points = Math.max(...series.flatMap((s) => s.runs.map((r) => r.length))) <= 12;
-    curves.push(await charts.chart(`${name}-${file}.png`, bandLineChart(series, { title: `${label}: ${model.label} on ${dataset.name}`, xTitle: 'epoch', yTitle: label.toLowerCase(), points, legendTitle: 'activation' }), `${label} per epoch, mean over seeds with a band of ±1 sd`));
+    const bounds = pick === 'val_accuracy' ? PROPORTION : undefined;
+    curves.push(await charts.chart(`${name}-${file}.png`, bandLineChart(series, { title: `${label}: ${model.label} on ${dataset.name}`, xTitle: 'epoch', yTitle: label.toLowerCase(), points, legendTitle: 'activation', bounds }), `${label} per epoch, mean over seeds with a band of ±1 sd`));
   };
   await curve('val_accuracy', 'Test accuracy', 'test-accuracy');
   await curve('val_loss', 'Test loss', 'test-loss');
   await curve('loss', 'Training loss', 'train-loss');
 
-  const bars = meanCiBars(activations.map((a) => ({ name: a, samples: of(a).map((t) => t.testAccuracy ?? NaN) })));
+  const bars = meanCiBars(activations.map((a) => ({ name: a, samples: of(a).map((t) => t.testAccuracy ?? NaN) })), { bounds: PROPORTION });
   const finalChart = await charts.chart(
     `${name}-final-accuracy.png`,
-    barChartWithErrors(bars, { title: `Final test accuracy: ${model.label} on ${dataset.name}`, subtitle: `mean over seeds, error bars: 95% CI of the mean`, yTitle: 'test accuracy', yDomain: barDomain(bars) }),
+    barChartWithErrors(bars, { title: `Final test accuracy: ${model.label} on ${dataset.name}`, subtitle: `mean over seeds, error bars: 95% CI of the mean (cut at 0 and 1)`, yTitle: 'test accuracy', yDomain: proportionDomain(bars) }),
     'Final test accuracy per activation',
   );
 
@@ -278,19 +280,6 @@ async function flowSection(ctx: BlockContext, activations: string[], of: (a: str
     note: `One trial per activation: ${seeds.join(', ')}.`,
     chart: (spec, caption) => ctx.charts.chart(`${name}-gradient-flow.png`, spec, caption),
   });
-}
-
-/**
- * Bars start at zero unless every value sits high (accuracies near 1), where zero hides the
- * differences; the top leaves room for the whole interval (a t interval may pass 1).
- */
-function barDomain(bars: readonly { value: number; lower?: number; upper?: number }[]): [number, number] | undefined {
-  const lows = bars.map((b) => b.lower ?? b.value).filter(Number.isFinite);
-  const highs = bars.map((b) => b.upper ?? b.value).filter(Number.isFinite);
-  if (lows.length === 0) return undefined;
-  const lo = Math.min(...lows);
-  if (lo <= 0.5) return undefined;
-  return [Math.max(0, Math.floor((lo - 0.05) * 10) / 10), Math.max(1, Math.ceil(Math.max(...highs) * 20) / 20)];
 }
 
 /** Class names made unique for chart axes (CIFAR-100 has none repeated, but a custom set might). */

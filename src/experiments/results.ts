@@ -8,7 +8,7 @@ import { UserError } from '../errors.js';
 import { getActivation } from '../activations/zoo.js';
 import { formatCsv, formatMarkdownTable, formatTable, type Column, type Row } from '../reports/table.js';
 import { planTrials, type ExperimentSpec } from './spec.js';
-import { epochsToTarget, pairedTTest, summarize, welchTTest } from './statistics.js';
+import { epochsToTarget, pairedTTest, PROPORTION, summarize, welchTTest } from './statistics.js';
 import type { ExperimentRecord, ResultStore, TrialRecord } from './store.js';
 
 export interface ResultsOptions {
@@ -37,7 +37,10 @@ export interface ResultRow {
   accuracies: number[];
   mean: number | null;
   std: number | null;
+  /** 95% CI of the mean accuracy: the Student t-interval, cut to [0, 1] (see `summarize`). */
   ci95: [number, number] | null;
+  /** True when the t-interval reached past 0 or 1 and `ci95` was cut there. */
+  ci95_clipped: boolean;
   min: number | null;
   max: number | null;
   baseline: string;
@@ -124,7 +127,7 @@ export function computeResults(store: ResultStore, options: ResultsOptions = {})
         for (const activation of spec.activations) {
           const done = finished(activation);
           const acc = done.map((t) => t.testAccuracy!);
-          const s = summarize(acc);
+          const s = summarize(acc, { bounds: PROPORTION });
           const isBase = activation === baseline;
           const welch = isBase ? undefined : welchTTest(acc, base.map((t) => t.testAccuracy!));
           const pairs = isBase ? [] : done.flatMap((t) => base.filter((b) => b.seed === t.seed).map((b) => [t.testAccuracy!, b.testAccuracy!] as const));
@@ -145,6 +148,7 @@ export function computeResults(store: ResultStore, options: ResultsOptions = {})
             mean: orNull(s.mean),
             std: orNull(s.std),
             ci95: Number.isFinite(s.ciLow) ? [s.ciLow, s.ciHigh] : null,
+            ci95_clipped: s.ciClipped,
             min: orNull(s.min),
             max: orNull(s.max),
             baseline,
@@ -204,7 +208,7 @@ export function displayTable(rows: readonly ResultRow[]): { columns: Column[]; r
     r.activation === r.baseline ? `${r.activation} (baseline)` : r.activation,
     r.failed > 0 ? `${r.n} (+${r.failed} failed)` : r.n < r.planned ? `${r.n}/${r.planned}` : String(r.n),
     r.mean === null ? '' : r.std === null ? pct(r.mean) : `${pct(r.mean)} ± ${pct(r.std)}`,
-    r.ci95 === null ? '' : `[${pct(r.ci95[0])}, ${pct(r.ci95[1])}]`,
+    r.ci95 === null ? '' : `[${pct(r.ci95[0])}, ${pct(r.ci95[1])}]${r.ci95_clipped ? ' (clipped)' : ''}`,
     r.diff === null ? '' : `${r.diff >= 0 ? '+' : ''}${pct(r.diff)}`,
     formatP(r.p_value),
     formatP(r.p_value_paired),
@@ -219,14 +223,14 @@ export function displayTable(rows: readonly ResultRow[]): { columns: Column[]; r
 /** The CSV for programs: one raw value per column, full precision. */
 export function csvTable(rows: readonly ResultRow[]): { columns: Column[]; rows: Row[] } {
   const names = [
-    'experiment', 'dataset', 'model', 'activation', 'n', 'planned', 'failed', 'mean', 'std', 'ci95_low', 'ci95_high', 'min', 'max', 'baseline', 'diff',
+    'experiment', 'dataset', 'model', 'activation', 'n', 'planned', 'failed', 'mean', 'std', 'ci95_low', 'ci95_high', 'ci95_clipped', 'min', 'max', 'baseline', 'diff',
     'diff_ci95_low', 'diff_ci95_high', 'p_value', 'p_value_paired', 'paired_n', 'target_accuracy', 'target_source', 'epochs_to_target',
     'epochs_to_target_reached', 'train_accuracy', 'test_loss', 'seconds_per_epoch', 'paper_accuracy', 'seeds', 'accuracies',
   ];
   return {
     columns: names.map((header) => ({ header })),
     rows: rows.map((r) => [
-      r.experiment, r.dataset, r.model, r.activation, r.n, r.planned, r.failed, r.mean, r.std, r.ci95?.[0], r.ci95?.[1], r.min, r.max, r.baseline, r.diff,
+      r.experiment, r.dataset, r.model, r.activation, r.n, r.planned, r.failed, r.mean, r.std, r.ci95?.[0], r.ci95?.[1], r.ci95_clipped, r.min, r.max, r.baseline, r.diff,
       r.diff_ci95?.[0], r.diff_ci95?.[1], r.p_value, r.p_value_paired, r.paired_n, r.target_accuracy, r.target_source, r.epochs_to_target,
       r.epochs_to_target_reached, r.train_accuracy, r.test_loss, r.seconds_per_epoch, r.paper_accuracy, r.seeds.join(' '), r.accuracies.join(' '),
     ]),
@@ -257,7 +261,7 @@ export function formatResults(rows: readonly ResultRow[], format: ResultsFormat)
 export function resultsLegend(rows: readonly ResultRow[]): string {
   const baselines = [...new Set(rows.map((r) => r.baseline))].join(', ');
   return [
-    `Test accuracy after the last epoch over seeds: mean ± sample sd, 95% CI of the mean (Student t).`,
+    `Test accuracy after the last epoch over seeds: mean ± sample sd, 95% CI of the mean (Student t; "(clipped)": it reached past 0 or 100% and was cut there).`,
     `Δ and p: against the baseline (${baselines}); Welch's t-test, and the paired t-test over seeds both finished; two-sided.`,
     `Epochs to target: mean first epoch whose test accuracy reaches the target, over the seeds that reach it.`,
   ].join('\n');

@@ -5,7 +5,7 @@
  * intervals of one group are `summarize` from the reports (one implementation for charts and
  * tables).
  */
-export { summarize, tQuantile975, type Summary } from '../reports/stats.js';
+export { summarize, tQuantile975, PROPORTION, type Summary, type SummarizeOptions } from '../reports/stats.js';
 
 const LANCZOS_G = 7;
 const LANCZOS: readonly number[] = [

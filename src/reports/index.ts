@@ -10,6 +10,7 @@ export {
   heatmap,
   lineChart,
   meanCiBars,
+  proportionDomain,
   type BandChartOptions,
   type BandSeries,
   type BarDatum,
@@ -21,7 +22,7 @@ export {
   type LineSeries,
 } from './charts/index.js';
 export { seriesColor, seriesColors } from './palette.js';
-export { summarize, tQuantile975, type Summary } from './stats.js';
+export { summarize, tQuantile975, PROPORTION, type Summary, type SummarizeOptions } from './stats.js';
 export { renderPng, renderSvg, svgToPng, type PngOptions } from './render.js';
 export { escapeHtml } from './escape.js';
 export { embedSvg, htmlReport, type Block, type Report, type Section } from './html.js';

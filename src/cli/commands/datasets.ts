@@ -69,6 +69,8 @@ const VERIFIED = {
   structure: 'structure checked (sizes, counts, label ranges); no checksum applied',
 };
 
+const DOWNLOAD_STATUS = { cached: 'already cached (checked)', downloaded: 'downloaded', replaced: 'replaced' };
+
 function formatInfo(s: DatasetSummary): string {
   const shape = s.image_shape ? `, ${s.image_shape.join('x')}` : s.feature_names ? `, ${s.feature_names.length} features` : '';
   const lines = [
@@ -112,10 +114,16 @@ export function register(program: Command): void {
     .description('Download a data set into the cache (checked before it is kept)')
     .argument('<name>', 'data set name (see `lisht datasets list`)')
     .option('--cache-dir <dir>', 'cache folder (default $LISHT_DATA_DIR, else the user cache dir)')
-    .action(async (nameArg: string, flags: { cacheDir?: string }) => {
+    .option('--force', 'download again even the files whose cached copy checks out')
+    .action(async (nameArg: string, flags: { cacheDir?: string; force?: boolean }) => {
       const name = parseDatasetName(nameArg);
-      const files = await downloadDataset(name, { cacheDir: flags.cacheDir, onProgress: createProgressReporter(process.stderr) });
-      for (const f of files) process.stdout.write(`${f.status === 'cached' ? 'already cached' : 'downloaded'}: ${f.path}\n`);
+      const files = await downloadDataset(name, {
+        cacheDir: flags.cacheDir,
+        force: flags.force,
+        onProgress: createProgressReporter(process.stderr),
+        onDamaged: (d) => process.stderr.write(`lisht: the cached copy ${d.path} is damaged (${d.problem}); downloading it again\n`),
+      });
+      for (const f of files) process.stdout.write(`${DOWNLOAD_STATUS[f.status]}: ${f.path}\n`);
       process.stdout.write(`${name} is in ${datasetCacheDir(resolveCacheDir(flags.cacheDir), name)}\n`);
     });
 

@@ -1,6 +1,6 @@
 /** Bar charts of a final metric per configuration, with error bars. */
 import { seriesColors } from '../palette.js';
-import { summarize } from '../stats.js';
+import { summarize, type SummarizeOptions } from '../stats.js';
 import { assertUnique, baseSpec, finiteOrNull, type ChartOptions, type ChartSpec } from './common.js';
 
 /** One bar. `lower`/`upper` are absolute values (not offsets); leave them out for no error bar. */
@@ -13,15 +13,30 @@ export interface BarDatum {
 
 /**
  * Bars from raw samples (e.g. final test accuracy of each seed): the mean, with the 95% confidence
- * interval of the mean as error bar. Fewer than two finite samples gives no error bar.
+ * interval of the mean as error bar (cut to `options.bounds`, see `summarize`). Fewer than two
+ * finite samples gives no error bar.
  */
-export function meanCiBars(groups: readonly { name: string; samples: readonly number[] }[]): BarDatum[] {
+export function meanCiBars(
+  groups: readonly { name: string; samples: readonly number[] }[],
+  options: SummarizeOptions = {},
+): BarDatum[] {
   return groups.map(({ name, samples }) => {
-    const s = summarize(samples);
+    const s = summarize(samples, options);
     return Number.isFinite(s.ciLow)
       ? { name, value: s.mean, lower: s.ciLow, upper: s.ciHigh }
       : { name, value: s.mean };
   });
+}
+
+/**
+ * A y domain for bars of a proportion (an accuracy): from 0, or zoomed in to a round value
+ * below the lowest bar or interval when all lie above one half (so close results stay apart
+ * by eye), and always up to exactly 1: an accuracy axis never runs past 100 %.
+ */
+export function proportionDomain(bars: readonly BarDatum[]): [number, number] {
+  const lows = bars.map((b) => b.lower ?? b.value).filter(Number.isFinite);
+  const lo = lows.length === 0 ? 0 : Math.min(...lows);
+  return [lo > 0.5 ? Math.floor((lo - 0.05) * 10) / 10 : 0, 1];
 }
 
 /**

@@ -128,6 +128,11 @@ export interface BandSeries {
 export interface BandChartOptions extends LineChartOptions {
   /** `std`: mean ± one sample standard deviation (default); `minmax`: the full range of the runs. */
   band?: 'std' | 'minmax';
+  /**
+   * The values' possible range, e.g. `[0, 1]` for an accuracy: a ±1 sd band is cut there, so
+   * neither the band nor the axis drawn around it runs past what the quantity can be.
+   */
+  bounds?: readonly [number, number];
 }
 
 /**
@@ -145,7 +150,9 @@ export function bandLineChart(series: readonly BandSeries[], options: BandChartO
     const x = xValues(s.name, s.x, length);
     for (let i = 0; i < length; i++) {
       const stats = summarize(s.runs.flatMap((r) => (i < r.length ? [r[i]!] : [])));
-      const [lower, upper] = band === 'std' ? [stats.mean - stats.std, stats.mean + stats.std] : [stats.min, stats.max];
+      const [lo, hi] = options.bounds ?? [-Infinity, Infinity];
+      const [lower, upper] =
+        band === 'std' ? [Math.max(lo, stats.mean - stats.std), Math.min(hi, stats.mean + stats.std)] : [stats.min, stats.max];
       rows.push({ series: s.name, x: x[i]!, y: finiteOrNull(stats.mean), lower: finiteOrNull(lower), upper: finiteOrNull(upper) });
     }
   }

@@ -1,0 +1,17 @@
+// npm "prepack" step: compiles what the package ships, src/ alone (tsconfig.build.json), into
+// dist/src, so that a tarball packed from a clean checkout has the files its main, types and
+// bin point at, and no tests or benchmarks.
+import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// A fresh dist/src: files of modules deleted since the last build must not ship. The dev
+// build's incremental record goes too, or `npm run build` would think dist/src still current.
+rmSync(join(root, 'dist', 'src'), { recursive: true, force: true });
+rmSync(join(root, 'dist', '.tsbuildinfo'), { force: true });
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+process.exit(r.status ?? 1);
