@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { CIFAR_IMAGE_SHAPE, CIFAR10_LAYOUT, CIFAR100_LAYOUT, type CifarLayout } from './cifar-layout.js';
-import { CifarRecordSink, cifarRecordCount, SplitAssembler } from './cifar-records.js';
+import { CIFAR_IMAGE_SHAPE, CIFAR10_LAYOUT, CIFAR100_LAYOUT, type CifarLayout } from './cifar_layout.js';
+import { CifarRecordSink, cifarRecordCount, SplitAssembler } from './cifar_records.js';
 import { dataError, fsInputError, inputError } from './errors.js';
 import { checksumNote, type SourceContext } from './source.js';
-import { readTarMembers, type MemberSink } from './tar-reader.js';
+import { readTarMembers, type MemberSink } from './tar_reader.js';
 import { datasetInfo } from './registry.js';
 import type { DatasetSource, ImageDataset } from './types.js';
 

@@ -13,7 +13,7 @@ export {
   MIRROR_ENV,
   type DownloadDatasetOptions,
   type CachedFile,
-} from './download-dataset.js';
+} from './download_dataset.js';
 export { downloadFile, DEFAULT_STALL_TIMEOUT_MS, type DownloadFileOptions, type DownloadResult } from './download.js';
 export { resolveCacheDir, defaultCacheDir, datasetCacheDir, DATA_DIR_ENV } from './cache.js';
 export { createProgressReporter, type ProgressStream, type ProgressReporterOptions } from './progress.js';
@@ -27,14 +27,14 @@ export {
   DEFAULT_SPLIT_SEED,
   type SplitIndices,
 } from './split.js';
-export { createRng, permutation, randomInt, shuffleInPlace, type Rng } from './random.js';
+export { createRng, permutation, randomInt, shuffleInPlace, type Rng } from '../random.js';
 export { summarizeDataset, pixelMean, type DatasetSummary } from './summary.js';
 export { tokenize, PAD_INDEX, OOV_INDEX, PAD_TOKEN, OOV_TOKEN } from './tokenizer.js';
 export { EXIT, type ExitCode } from '../exit_codes.js';
-export { CIFAR10_CLASS_NAMES, CIFAR100_CLASS_NAMES, CIFAR100_COARSE_CLASS_NAMES } from './cifar-layout.js';
+export { CIFAR10_CLASS_NAMES, CIFAR100_CLASS_NAMES, CIFAR100_COARSE_CLASS_NAMES } from './cifar_layout.js';
 export { MNIST_CLASS_NAMES, FASHION_MNIST_CLASS_NAMES } from './mnist.js';
 export { IRIS_CLASS_NAMES, IRIS_FEATURE_NAMES } from './iris.js';
-export { CAR_CLASS_NAMES, CAR_FEATURE_NAMES } from './car-evaluation.js';
+export { CAR_CLASS_NAMES, CAR_FEATURE_NAMES } from './car_evaluation.js';
 export {
   SENTIMENT140_CLASS_NAMES,
   DEFAULT_VOCABULARY_SIZE,

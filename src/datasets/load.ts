@@ -1,10 +1,10 @@
 import { dirname } from 'node:path';
 import { UserError } from '../errors.js';
 import { EXIT } from '../exit_codes.js';
-import { checkCachedFile, problemOf } from './cache-check.js';
-import { loadCarEvaluation } from './car-evaluation.js';
+import { checkCachedFile, problemOf } from './cache_check.js';
+import { loadCarEvaluation } from './car_evaluation.js';
 import { CIFAR10_LAYOUT, CIFAR100_LAYOUT, loadCifar } from './cifar.js';
-import { cacheStatus, downloadDataset } from './download-dataset.js';
+import { cacheStatus, downloadDataset } from './download_dataset.js';
 import { DamagedCacheError } from './errors.js';
 import { loadIris } from './iris.js';
 import { loadMnist } from './mnist.js';

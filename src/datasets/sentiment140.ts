@@ -7,8 +7,8 @@ import { UserError } from '../errors.js';
 import { dataError, fsInputError, inputError } from './errors.js';
 import { encodeTexts, TokenCorpus, type PadOptions } from './tokenizer.js';
 import type { TextDataset, TextOptions } from './types.js';
-import { openZip, type ZipMembers } from './zip-reader.js';
-import { DEFAULT_SEQUENCE_LENGTH, DEFAULT_VOCABULARY_SIZE } from './text-defaults.js';
+import { openZip, type ZipMembers } from './zip_reader.js';
+import { DEFAULT_SEQUENCE_LENGTH, DEFAULT_VOCABULARY_SIZE } from './text_defaults.js';
 
 export const SENTIMENT140_ZIP = 'trainingandtestdata.zip';
 export const SENTIMENT140_TRAIN_CSV = 'training.1600000.processed.noemoticon.csv';

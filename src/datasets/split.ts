@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { createRng, shuffleInPlace } from './random.js';
+import { createRng, shuffleInPlace } from '../random.js';
 import type { ImageSplit, Labels, SplitOptions, TabularSplit, TextSplit } from './types.js';
 
 export const DEFAULT_TEST_FRACTION = 0.2;

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { createRng, permutation } from '../datasets/random.js';
+import { createRng, permutation } from '../random.js';
 import type { Callback, TrainBeginInfo } from '../training/callbacks.js';
 import type { ExampleSet } from '../training/data.js';
 import { sparseCategoricalCrossentropy } from '../training/losses.js';

@@ -96,9 +96,9 @@ async function claimOutFolder(out: string, force: boolean): Promise<void> {
   let entries: string[];
   try {
     entries = await readdir(out);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw new UserError(`cannot use --out ${out}: ${(err as Error).message}`, EXIT.CANT_CREATE);
+  } catch {
+    // Not there yet, or not a folder we can list: ensureWritableDir says what is wrong.
+    return;
   }
   if (entries.length === 0) return;
   const isRun = entries.includes(RUN_STORE_FILE) || entries.includes(SUMMARY_JSON);

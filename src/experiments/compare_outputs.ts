@@ -14,9 +14,7 @@ import type { Section } from '../reports/html.js';
 import { articleAccuracyChart, sharedAccuracyDomain, writeReport } from './report.js';
 import type { ResultStore } from './store.js';
 import type { SplitInfo } from '../datasets/types.js';
-import { describeOptimizer } from '../training/optimizers.js';
-import { describeSchedule } from '../training/schedules.js';
-import { LEGACY_OPTIONS, type CompareResult, type CompareSummary, type ResolvedCompareOptions } from './compare_types.js';
+import type { CompareSummary } from './compare_types.js';
 
 /** Columns and rows of the final table: one row per activation. */
 export function comparisonTable(summary: CompareSummary): { columns: Column[]; rows: Row[] } {
@@ -87,7 +85,15 @@ export async function writeCompareOutputs(dir: string, summary: CompareSummary, 
     await writeFileAtomic(join(dir, chart.file), await renderPng(chart.spec));
     written.push(chart.file);
   }
-  const report = await writeReport(store, { out: dir, extraSections });
+  const setup: [string, string | number][] = [
+    ['data', summary.options.data ?? `${summary.dataset} (the cache)`],
+    ['training / test examples', `${summary.train_count} / ${summary.test_count}`],
+    ['train / test split', describeSplit(summary.split)],
+    ['trained on', summary.backend],
+    ['status', summary.status],
+    ['lisht version', summary.lisht_version],
+  ];
+  const report = await writeReport(store, { out: dir, extraSections, setup });
   return [...written, ...report.files];
 }
 
@@ -99,17 +105,3 @@ export function describeSplit(split: SplitInfo | undefined): string {
   return `stratified split of ${of}: ${split.testFraction * 100}% test, seed ${split.seed}`;
 }
 
-/** The training settings of a run, one line each, for reports. */
-export function describeTraining(options: ResolvedCompareOptions): [string, string][] {
-  const o = { ...LEGACY_OPTIONS, ...options };
-  const stop = o.earlyStopping;
-  return [
-    ['optimizer', describeOptimizer({ name: o.optimizer, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay })],
-    ['learning-rate schedule', describeSchedule({ name: o.schedule, lr: o.lr, epochs: o.epochs, milestones: o.milestones ?? undefined })],
-    ['augmentation', o.augment ? '4-pixel zero pad, random crop, random horizontal flip (training batches)' : 'none'],
-    [
-      'early stopping',
-      stop === null ? 'none' : `${stop.monitor}, patience ${stop.patience} (validation data is the test set, so a stopped run's test accuracy is optimistic)`,
-    ],
-  ];
-}

@@ -40,6 +40,8 @@ export interface ReportOptions {
   data?: Record<string, string>;
   /** Sections drawn by others (e.g. `lisht inspect`'s pictures), shown after the results. */
   extraSections?: readonly Section[];
+  /** Facts of the run the store does not hold (a compare run's split and example counts), added to each setup section. */
+  setup?: readonly [string, string | number][];
 }
 
 export interface ReportResult {
@@ -378,7 +380,7 @@ function trialsSection(experiment: ExperimentRecord, trials: readonly TrialRecor
   return { heading: `${experiment.name}: trials`, blocks: [{ kind: 'table', columns, rows, caption: 'Every trial of the spec. runs: processes that worked on it (more than one after a resume).' }] };
 }
 
-function setupSection(experiment: ExperimentRecord): Section {
+function setupSection(experiment: ExperimentRecord, extra: readonly [string, string | number][] = []): Section {
   const s = experiment.spec;
   const items: [string, string | number][] = [
     ['data sets', s.datasets.map((d) => d.name).join(', ')],
@@ -390,10 +392,11 @@ function setupSection(experiment: ExperimentRecord): Section {
     ['batch size', s.batchSize],
     ['optimizer', describeOptimizer({ name: s.optimizer.name, lr: s.optimizer.learningRate, momentum: s.optimizer.momentum ?? null, weightDecay: s.optimizer.weightDecay ?? 0 })],
     ['learning-rate schedule', s.schedule ? describeSchedule({ ...s.schedule, lr: s.optimizer.learningRate, epochs: s.epochs }) : 'none (constant)'],
-    ['augmentation', s.augment ? 'pad 4, random crop and horizontal flip of training images' : 'none'],
+    ['augmentation', s.augment ? '4-pixel zero pad, random crop, random horizontal flip (training batches)' : 'none'],
     ['early stopping', s.earlyStopping ? `${s.earlyStopping.monitor}, patience ${s.earlyStopping.patience}, min delta ${s.earlyStopping.minDelta}` : 'none'],
     ['backend', s.backend],
     ['validation', 'the test set after every epoch, as the original article does'],
+    ...extra,
   ];
   if (s.paper) items.push(['paper numbers', `${s.paper.source}${s.paper.metric ? ` (${s.paper.metric})` : ''}`]);
   const blocks: Block[] = [{ kind: 'keyValue', items }];
@@ -438,7 +441,7 @@ export async function writeReport(store: ResultStore, options: ReportOptions): P
   sections.push(...(options.extraSections ?? []));
   sections.push(await activationSections([...new Set(experiments.flatMap((e) => e.spec.activations))], charts));
   for (const experiment of experiments) {
-    sections.push(trialsSection(experiment, gridTrials(experiment)), setupSection(experiment));
+    sections.push(trialsSection(experiment, gridTrials(experiment)), setupSection(experiment, options.setup));
   }
   const title = experiments.length === 1 ? `Experiment ${experiments[0]!.name}` : `Experiments ${experiments.map((e) => e.name).join(', ')}`;
   const html = htmlReport({ title, subtitle: `lisht ${VERSION} report from ${store.path}, ${new Date().toISOString()}`, sections });

@@ -8,7 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { access, rm, rmdir } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheStatus, downloadDataset } from '../datasets/download-dataset.js';
+import { cacheStatus, downloadDataset } from '../datasets/download_dataset.js';
 import { parseDatasetName } from '../datasets/registry.js';
 import type { DownloadProgress } from '../datasets/types.js';
 import { UserError } from '../errors.js';
@@ -101,7 +101,7 @@ async function resolveDataPaths(loaded: LoadedSpec, overrides: Record<string, st
 
 /**
  * Downloads, once and before any worker starts, the data sets that come from the cache and
- * are not complete there: N workers would otherwise race to fetch the same files.
+ * are not complete (or not intact) there: N workers would otherwise race to fetch them.
  */
 async function ensureCached(loaded: LoadedSpec, dataPaths: Record<string, string>, onProgress?: (p: DownloadProgress) => void): Promise<void> {
   for (const d of loaded.spec.datasets) {
@@ -109,7 +109,7 @@ async function ensureCached(loaded: LoadedSpec, dataPaths: Record<string, string
     const status = await cacheStatus(d.name);
     // Built from MNIST's test files only: the training files are not needed.
     const needed = status.filter((s) => !(d.fromTestSet && !s.file.fileName.startsWith('t10k')));
-    if (needed.every((s) => s.present)) continue;
+    // Present files are checked too (cheaply, once verified), and a damaged one replaced.
     await downloadDataset(d.name, { onProgress, only: needed.map((s) => s.file.fileName) });
   }
 }

@@ -7,7 +7,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { createRng, permutation } from '../datasets/random.js';
+import { createRng, permutation } from '../random.js';
 import type { Dataset } from '../datasets/types.js';
 import { UserError } from '../errors.js';
 import { EXIT } from '../exit_codes.js';

@@ -1,5 +1,5 @@
 import type { DatasetName } from '../datasets/types.js';
-import { DEFAULT_VOCABULARY_SIZE } from '../datasets/text-defaults.js';
+import { DEFAULT_VOCABULARY_SIZE } from '../datasets/text_defaults.js';
 import type { ModelInput } from './types.js';
 
 /** What a model needs to know of a data set before the data are loaded. */

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { createRng, type Rng } from '../datasets/random.js';
+import { createRng, type Rng } from '../random.js';
 
 type OrthogonalInitializer = ReturnType<typeof tfl.initializers.orthogonal>;
 interface OrthogonalArgs {

@@ -3,7 +3,7 @@
  * with 4 zero pixels on each side, crop a random window of the original size, flip it
  * horizontally with probability 1/2. Done on the uint8 NHWC batch, before scaling to [0, 1].
  */
-import { createRng, randomInt, type Rng } from '../datasets/random.js';
+import { createRng, randomInt, type Rng } from '../random.js';
 
 /** Where a batch sits in the run; augmentation is a pure function of it and the seed. */
 export interface BatchContext {

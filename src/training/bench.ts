@@ -4,7 +4,7 @@
  * its own, reported as the median.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng } from '../datasets/random.js';
+import { createRng } from '../random.js';
 import { getModel } from '../models/registry.js';
 import type { ModelInput } from '../models/types.js';
 import { createOptimizer, type OptimizerConfig } from './optimizers.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { createRng, permutation } from '../datasets/random.js';
+import { createRng, permutation } from '../random.js';
 import { dispatch, type Callback, type EpochLogs, type TrainingControl } from './callbacks.js';
 import type { ExampleSet } from './data.js';
 import { evaluate, type Evaluation } from './evaluate.js';

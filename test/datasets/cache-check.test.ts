@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { checkCachedFile } from '../../src/datasets/cache-check.js';
+import { checkCachedFile } from '../../src/datasets/cache_check.js';
 import { datasetInfo, downloadDataset, loadDataset } from '../../src/datasets/index.js';
 import { DamagedCacheError } from '../../src/datasets/errors.js';
 import { EXIT } from '../../src/exit_codes.js';

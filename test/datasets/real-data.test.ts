@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, it, type TestContext } from 'node:test';
 import { datasetInfo, labelCounts, loadDataset } from '../../src/datasets/index.js';
-import { verifyCarDownload } from '../../src/datasets/car-evaluation.js';
+import { verifyCarDownload } from '../../src/datasets/car_evaluation.js';
 import { REPO_ROOT, runCli, SHARED_DATASETS } from '../helpers/env.js';
 
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');

@@ -60,7 +60,8 @@ function copyCheckout(to: string): void {
 
 const TRAIN_SCRIPT = `
 import * as tf from '@tensorflow/tfjs-core';
-import { buildSeedCnn, loadModel, saveModel, selectBackend, trainStep } from 'lisht';
+// A Node script: files and the Node backends come from the Node entry.
+import { buildSeedCnn, loadModel, saveModel, selectBackend, trainStep } from 'lisht/node';
 
 const backend = await selectBackend('cpu');
 const model = buildSeedCnn({ inputShape: [32, 32, 3], numClasses: 10, activation: 'lisht', seed: 1 });
@@ -72,7 +73,7 @@ const step = await trainStep(model, tf.train.adam(0.001), vars, x, y);
 const moved = vars[0].dataSync().some((v, i) => v !== before[i]);
 await saveModel(model, 'saved-model');
 const again = await loadModel('saved-model');
-console.log(JSON.stringify({ backend, loss: step.loss, moved, params: again.countParams(), resolved: import.meta.resolve('lisht') }));
+console.log(JSON.stringify({ backend, loss: step.loss, moved, params: again.countParams(), resolved: import.meta.resolve('lisht/node') }));
 `;
 
 const TYPES_FILE = `
@@ -80,6 +81,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { buildSeedCnn, lisht, selectBackend, trainStep, UserError, type FitOptions, type ModelBuildOptions } from 'lisht';
 import { listDatasets, type DatasetInfo } from 'lisht/datasets';
 import { summarize, type Summary } from 'lisht/reports';
+import { compare, type CompareSummary } from 'lisht/node';
 
 const options: ModelBuildOptions = { inputShape: [32, 32, 3], numClasses: 10, activation: 'lisht' };
 const model = buildSeedCnn(options);
@@ -97,7 +99,8 @@ const bad: ModelBuildOptions = { inputShape: 'x', numClasses: 10, activation: 'l
 const badInfo: DatasetInfo['name'] = 3;
 // @ts-expect-error a summary's mean is a number
 const badMean: string = summary.mean;
-void [backend, step, info, epochs, err, bad, badInfo, badMean];
+const run: (o: { epochs: number }) => Promise<CompareSummary> = compare;
+void [backend, step, info, epochs, err, bad, badInfo, badMean, run];
 `;
 
 describe('the package tarball', { timeout: 20 * 60_000 }, () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import '../../src/index.js';
 import { registerWasmTrainingKernels } from '../../src/backends/wasm/register.js';
-import { createRng } from '../../src/datasets/random.js';
+import { createRng } from '../../src/random.js';
 import type { Dataset } from '../../src/datasets/types.js';
 import { getModel } from '../../src/models/registry.js';
 import type { ModelBuildOptions } from '../../src/models/types.js';

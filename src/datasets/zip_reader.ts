@@ -3,7 +3,7 @@ import { crc32 } from 'node:zlib';
 import yauzl from 'yauzl';
 import { UserError } from '../errors.js';
 import { dataError, fsInputError } from './errors.js';
-import { unsafeMemberPathReason } from './member-path.js';
+import { unsafeMemberPathReason } from './member_path.js';
 
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;

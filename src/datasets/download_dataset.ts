@@ -2,11 +2,11 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { datasetCacheDir, resolveCacheDir } from './cache.js';
-import { checkCachedFile, checkedAgainst, STRUCTURE_CHECKS } from './cache-check.js';
+import { checkCachedFile, checkedAgainst, STRUCTURE_CHECKS } from './cache_check.js';
 import { downloadFile } from './download.js';
 import { datasetInfo, parseDatasetName, type DatasetFile } from './registry.js';
 import type { DatasetName, DownloadProgress } from './types.js';
-import { writeRecord } from './verified-record.js';
+import { writeRecord } from './verified_record.js';
 
 /** Environment variable naming a mirror that serves `<mirror>/<dataset>/<file>` instead of the publishers. */
 export const MIRROR_ENV = 'LISHT_DATA_MIRROR';

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Parser, type ReadEntry } from 'tar';
 import { dataError, fsInputError } from './errors.js';
-import { normaliseMemberPath, unsafeMemberPathReason } from './member-path.js';
+import { normaliseMemberPath, unsafeMemberPathReason } from './member_path.js';
 
 /** A member of an archive, as announced before its bytes arrive. */
 export interface ArchiveMember {

@@ -1,7 +1,7 @@
-import { CIFAR_PIXELS, cifarRecordSize, type CifarLayout } from './cifar-layout.js';
+import { CIFAR_PIXELS, cifarRecordSize, type CifarLayout } from './cifar_layout.js';
 import { dataError } from './errors.js';
 import type { ImageSplit } from './types.js';
-import type { MemberSink } from './tar-reader.js';
+import type { MemberSink } from './tar_reader.js';
 
 const IMAGE_BYTES = 3 * CIFAR_PIXELS;
 

@@ -4,13 +4,13 @@ import { stat } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { verifyCarDownload } from './car-evaluation.js';
+import { verifyCarDownload } from './car_evaluation.js';
 import { verifyIrisDownload } from './iris.js';
 import { fsInputError } from './errors.js';
 import type { DatasetFile } from './registry.js';
 import { verifySentiment140Download } from './sentiment140.js';
 import type { DatasetName } from './types.js';
-import { hasValidRecord, writeRecord } from './verified-record.js';
+import { hasValidRecord, writeRecord } from './verified_record.js';
 
 /** Structural checks of files whose publisher gives no checksum; each throws to refuse a file. */
 export const STRUCTURE_CHECKS: Partial<Record<DatasetName, (path: string) => Promise<void>>> = {
