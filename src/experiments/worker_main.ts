@@ -5,6 +5,7 @@
  * trial is given back after its current step and resumes from its checkpoint next time.
  */
 import '../register.js';
+import { EXIT } from '../exit_codes.js';
 import { workLoop } from './worker.js';
 import type { ParentMessage, WorkerEvent } from './worker_protocol.js';
 
@@ -21,8 +22,8 @@ process.on('message', (message: ParentMessage) => {
   else if (message.type === 'start') {
     void workLoop(message.options, send, stop.signal).finally(() => {
       // Exit once the last event is handed over; tfjs and timers must not keep us alive.
-      if (process.connected) process.send!({ type: 'exit' }, () => process.exit(0));
-      else process.exit(0);
+      if (process.connected) process.send!({ type: 'exit' }, () => process.exit(EXIT.OK));
+      else process.exit(EXIT.OK);
     });
   }
 });
