@@ -22,6 +22,7 @@ import { median } from '../src/training/bench.js';
 import { trainableVariables, trainStep } from '../src/training/fit.js';
 import { trainingStepFlops } from '../src/training/flops.js';
 import { peakFlops } from './peak.js';
+import { pytorchCommand } from './pytorch.js';
 
 const ACTIVATIONS = ['relu', 'lisht'] as const;
 const TORCH_PLAIN = 'PyTorch (NCHW, OMP default)';
@@ -96,28 +97,21 @@ async function timeSteps(c: Contender, activation: Activation, steps: number, on
   return times;
 }
 
-function findTorchPython(): string | undefined {
-  for (const py of ['python3', '/usr/bin/python3']) {
-    const r = spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' });
-    if (r.status === 0) return py;
-  }
-  return undefined;
-}
 
 /**
  * PyTorch's per-step times by activation: as the script's model runs by default (NCHW, OpenMP
  * threads spinning) and in the fastest of its configurations here (NCHW or channels-last,
  * spinning or passive threads, the native backend's default).
  */
-function torchRound(py: string, threads: number): Record<Activation, { plain: number[]; best: number[]; bestConfig: string }> {
+function torchRound(py: { command: string; env: NodeJS.ProcessEnv }, threads: number): Record<Activation, { plain: number[]; best: number[]; bestConfig: string }> {
   const script = fileURLToPath(new URL('../../bench/pytorch_seed_cnn.py', import.meta.url));
   const runs: Array<{ act: string; config: string; plain: boolean; ms: number; times: number[] }> = [];
   for (const policy of ['default', 'PASSIVE']) {
-    const env = { ...process.env };
+    const env = { ...py.env };
     delete env.OMP_WAIT_POLICY;
     if (policy !== 'default') env.OMP_WAIT_POLICY = policy;
     const args = [script, '--steps', String(STEPS), '--warmup', String(WARMUP), '--batch', String(BATCH), '--threads', String(threads)];
-    const r = spawnSync(py, args, { encoding: 'utf8', env });
+    const r = spawnSync(py.command, args, { encoding: 'utf8', env });
     if (r.status !== 0) throw new Error(`PyTorch reference failed: ${r.stderr}`);
     const out = JSON.parse(r.stdout) as { results: Record<string, { ms_per_step: number; times_ms: number[] }> };
     for (const [key, v] of Object.entries(out.results)) {
@@ -176,10 +170,10 @@ async function main(): Promise<void> {
   const addon = loadNativeAddon();
   const info = addon.info();
   const peak = peakFlops()!;
-  const py = TORCH ? findTorchPython() : undefined;
+  const py = TORCH ? pytorchCommand() : undefined;
   console.log(`oneDNN ${info.dnnl} (${info.isa}), ${info.threads} threads; fp32 peak ${(peak.flops / 1e9).toFixed(0)} GFLOP/s (${peak.how}); batch ${BATCH}; ${ROUNDS} rounds x ${STEPS} steps`);
   if (TORCH && py === undefined) console.log('PyTorch: no python3 with torch found, skipped');
-  else if (py !== undefined) console.log(`PyTorch ${spawnSync(py, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).stdout.trim()} (${py}), ${info.threads} threads`);
+  else if (py !== undefined) console.log(`PyTorch ${spawnSync(py.command, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', env: py.env }).stdout.trim()} (${py.command}), ${info.threads} threads`);
 
   const times = new Map<string, number[]>();
   const torchConfigs = new Set<string>();

@@ -3,6 +3,8 @@
  * LiSHT on every backend that starts on this machine, and the same model in PyTorch when
  * `python3` with `torch` is present, measured side by side in one run. Each figure comes
  * from its own process (`lisht bench --json`), so backends do not share warm caches or heaps.
+ * Before the steps: whole epochs of `lisht compare` against PyTorch's training loop
+ * (bench/epoch.ts); `LISHT_BENCH_EPOCHS=0` leaves them out.
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -13,7 +15,9 @@ import { selectBackend } from '../src/backends/select.js';
 import { buildSeedCnn } from '../src/models/seed_cnn.js';
 import { formatTable, fixed } from '../src/reports/table.js';
 import { trainingStepFlops } from '../src/training/flops.js';
+import { epochBench, epochHeader, formatEpochTable, type EpochBenchOptions } from './epoch.js';
 import { peakFlops } from './peak.js';
+import { pytorchCommand } from './pytorch.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'dist/src/cli/main.js');
@@ -37,6 +41,14 @@ function runJson(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.e
 }
 
 async function main(): Promise<void> {
+  // Whole epochs first: the figure users live, of which the step table below is the core.
+  const epochOptions: EpochBenchOptions = { sizes: ['subset', 'full'], activations: ACTIVATIONS, epochs: 3, rounds: 2, backend: 'native', torch: true };
+  if (process.env.LISHT_BENCH_EPOCHS !== '0') {
+    const epochs = epochBench(epochOptions, (line) => process.stderr.write(`${line}\n`));
+    process.stdout.write(`${epochHeader(epochOptions)}\n\n${formatEpochTable(epochs.rows)}\n`);
+    for (const n of epochs.notes) process.stdout.write(`${n}\n`);
+    process.stdout.write('\n');
+  }
   const rows: Row[] = [];
   const notes: string[] = [];
   for (const backend of ['tensorflow', 'native', 'wasm']) {
@@ -53,16 +65,12 @@ async function main(): Promise<void> {
   // PyTorch per activation: as the script's model runs by default (NCHW), and in its faster
   // memory format (channels-last here), the stricter reference.
   const torch: Record<string, { standard: number; best: number }> = {};
-  const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
-  if (python === undefined) {
+  const torchPython = pytorchCommand();
+  if (torchPython === undefined) {
     notes.push('PyTorch: not measured (no python3 with torch; on Debian: apt-get install python3-torch)');
   } else {
-    // Some machines set OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE to work around old OpenBLAS
-    // bugs; they slow PyTorch's CPU kernels about tenfold, so the reference runs without them.
-    const torchEnv = { ...process.env };
-    delete torchEnv.OPENBLAS_CORETYPE;
-    delete torchEnv.OPENBLAS_L2_SIZE;
-    const r = runJson(python, [PYTORCH_SCRIPT, '--steps', String(steps), '--warmup', String(WARMUP), '--batch', String(BATCH)], torchEnv);
+    const python = torchPython.command;
+    const r = runJson(python, [PYTORCH_SCRIPT, '--steps', String(steps), '--warmup', String(WARMUP), '--batch', String(BATCH)], torchPython.env);
     if (typeof r === 'string') notes.push(`PyTorch: failed (${r})`);
     else {
       const results = r.results as Record<string, { ms_per_step: number }>;
