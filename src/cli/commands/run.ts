@@ -3,7 +3,7 @@ import { stopOnSignals } from '../stop_signals.js';
 import type { Command } from 'commander';
 import { createProgressReporter } from '../../datasets/progress.js';
 import { DEFAULT_DB, runExperiment, type RunEvent } from '../../experiments/runner.js';
-import { dataFlag, positiveInt } from '../flags.js';
+import { dataFlag, nonNegativeInt, positiveInt } from '../flags.js';
 
 interface Flags {
   db: string;
@@ -57,10 +57,10 @@ export function describeRunEvent(event: RunEvent): string | undefined {
 export function register(program: Command): void {
   program
     .command('run')
-    .description('Run every unfinished trial of an experiment spec (datasets x models x seeds x activations), recording everything in a SQLite database')
+    .description('Run every unfinished trial of an experiment spec (datasets x models x seeds x activations), recording everything in a SQLite database or PostgreSQL')
     .argument('<spec>', 'experiment spec, YAML or JSON (see experiments/)')
-    .option('--db <file>', 'results database', DEFAULT_DB)
-    .option('--workers <n>', 'worker processes', positiveInt, 1)
+    .option('--db <file|url>', 'results database: a SQLite file or a postgres:// URL', DEFAULT_DB)
+    .option('--workers <n>', 'worker processes on this machine (0: only register the trials, for `lisht worker`s)', nonNegativeInt, 1)
     .option('--data <name=path>', 'local data for a data set, overriding the spec (repeatable)', dataFlag)
     .option('--backend <name>', "backend instead of the spec's: auto, tensorflow, native, wasm or cpu")
     .option('--busy-timeout <ms>', 'how long to wait for a database locked by another process', positiveInt)
