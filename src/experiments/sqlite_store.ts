@@ -143,10 +143,10 @@ export class SqliteStore implements Store {
         const n = (db.prepare('SELECT count(*) AS n FROM experiments').get() as { n: number }).n;
         if (n > 0) throw new UserError(`${this.path} already holds experiments; copy into a new database`, EXIT.CANT_CREATE);
         for (const [table, rows] of tables) {
-          for (const row of rows) {
-            const columns = Object.keys(row);
-            db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...columns.map((c) => row[c] as never));
-          }
+          if (rows.length === 0) continue;
+          const columns = Object.keys(rows[0]!);
+          const insert = db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+          for (const row of rows) insert.run(...columns.map((c) => (row[c] ?? null) as never));
         }
       }).immediate();
     } catch (err) {

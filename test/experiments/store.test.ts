@@ -14,9 +14,10 @@ import { parseSpecText, planTrials, specHash } from '../../src/experiments/spec.
 import { openStore } from '../../src/experiments/open_store.js';
 import { ClaimLostError, ResultStore, type Claimant, type TrialFinal } from '../../src/experiments/store.js';
 import type { Store } from '../../src/experiments/store_api.js';
-import { startPostgres, type PgServer } from '../helpers/postgres.js';
+import pg from 'pg';
+import { freePort, startPostgres, type PgServer } from '../helpers/postgres.js';
 import type { GradientFlowRecord } from '../../src/inspect/types.js';
-import { REPO_ROOT, tempDir } from '../helpers/env.js';
+import { REPO_ROOT, runCli, tempDir } from '../helpers/env.js';
 
 const run = promisify(execFile);
 
@@ -359,3 +360,58 @@ for (const [name, make] of [['sqlite', sqliteKind], ['postgres', () => postgresK
     });
   });
 }
+
+describe('PostgreSQL: what goes wrong is said in one line naming the server', () => {
+  let pgServer: PgServer;
+  before(async () => {
+    pgServer = await startPostgres();
+  });
+  after(async () => {
+    await pgServer?.remove();
+  });
+
+  test('a refused connection, a wrong password, a missing database: UNAVAILABLE, naming host:port', async () => {
+    const where = `127.0.0.1:${pgServer.port}`;
+    const unavailable = (pattern: RegExp) => (e: unknown) => e instanceof UserError && e.exitCode === 69 && pattern.test(e.message) && !e.message.includes('\n');
+    const wrong = pgServer.url().replace(/:[^:@/]+@/, ':wrong@');
+    await assert.rejects(openStore(wrong), unavailable(new RegExp(`PostgreSQL at ${where} refused the login: password authentication failed for user "lisht"`)));
+    await assert.rejects(openStore(pgServer.url('nope')), unavailable(new RegExp(`PostgreSQL at ${where}: database "nope" does not exist`)));
+    const closed = await freePort();
+    await assert.rejects(openStore(`postgres://lisht@127.0.0.1:${closed}/x`), unavailable(new RegExp(`cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${closed}: connection refused`)));
+    // Through the CLI: one line on stderr, exit code 69, no stack trace.
+    const r = await runCli(['results', '--db', wrong]);
+    assert.equal(r.code, 69);
+    assert.match(r.stderr, new RegExp(`^lisht: error: PostgreSQL at ${where} refused the login: [^\\n]+\\n$`));
+  });
+
+  test('a newer schema, a foreign database and an empty one are refused; nothing is changed', async () => {
+    const newer = await pgServer.createDatabase('newer');
+    await (await openStore(newer)).close();
+    const client = new pg.Client({ connectionString: newer });
+    await client.connect();
+    await client.query(`UPDATE lisht_meta SET value = $1 WHERE key = 'schema_version'`, [String(SCHEMA_VERSION + 1)]);
+    await client.end();
+    for (const readonly of [false, true]) {
+      await assert.rejects(
+        openStore(newer, { readonly }),
+        (e: unknown) => e instanceof UserError && new RegExp(`database newer on PostgreSQL at 127\\.0\\.0\\.1:${pgServer.port} was written by a newer lisht \\(schema version ${SCHEMA_VERSION + 1}`).test(e.message),
+      );
+    }
+    const foreign = await pgServer.createDatabase('foreign');
+    const f = new pg.Client({ connectionString: foreign });
+    await f.connect();
+    await f.query('CREATE TABLE trials (id integer)');
+    await assert.rejects(openStore(foreign), /has tables named trials but is not a lisht results store/);
+    assert.deepEqual((await f.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)).rows, [{ tablename: 'trials' }], 'left untouched');
+    await f.end();
+    const empty = await pgServer.createDatabase('empty');
+    await assert.rejects(openStore(empty, { readonly: true }), /holds no results yet/);
+    // A store migrates once, however many open it at once.
+    const many = await pgServer.createDatabase('many');
+    const stores = await Promise.all([1, 2, 3, 4].map(() => openStore(many)));
+    for (const s of stores) await s.close();
+    const check = await openStore(many, { readonly: true });
+    assert.deepEqual(await check.experiments(), []);
+    await check.close();
+  });
+});
