@@ -170,6 +170,9 @@ export class PgStore implements Store {
       let client: pg.PoolClient | undefined;
       try {
         client = await this.pool.connect();
+        // A connection cut while the client is checked out is reported on the client itself
+        // (and, unhandled, would end the process); the query in flight fails and is retried.
+        if (client.listenerCount('error') === 0) client.on('error', () => undefined);
         const result = await fn(client);
         client.release();
         return result;

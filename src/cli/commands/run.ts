@@ -27,7 +27,7 @@ export function describeRunEvent(event: RunEvent): string | undefined {
     const toRun = event.pending + event.running;
     return (
       `Experiment ${event.experiment}: ${event.trials} trials (${event.added} new); ${event.done} done, ${event.failed} failed, ${toRun} to run` +
-      `${toRun > 0 ? ` in ${event.workers} worker${event.workers === 1 ? '' : 's'}` : ''}; database ${event.db}`
+      `${toRun === 0 ? '' : event.workers === 0 ? ' by lisht workers' : ` in ${event.workers} worker${event.workers === 1 ? '' : 's'}`}; database ${event.db}`
     );
   }
   if (event.type === 'worker-exit') {
@@ -92,7 +92,9 @@ export function register(program: Command): void {
             `\nResults: lisht results --db ${summary.db}\n`,
         );
         if (summary.stopped) process.exitCode = EXIT.INTERRUPTED;
-        else if (summary.pending > 0) {
+        else if (flags.workers === 0) {
+          if (summary.pending > 0) process.stdout.write(`${summary.pending} trials wait for workers: lisht worker --db ${summary.db} --experiment ${summary.experiment}\n`);
+        } else if (summary.pending > 0) {
           process.stderr.write(`lisht: ${summary.pending} trials are still pending (a worker died); run the same command again to resume them\n`);
           process.exitCode = EXIT.FAILED;
         }
