@@ -117,7 +117,8 @@ export async function runExperiment(options: RunOptions): Promise<RunSummary> {
   const workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 0) throw new UserError(`workers must be a whole number, got ${workers}`);
   const dataPaths = await resolveDataPaths(loaded, options.data ?? {});
-  await ensureCached(loaded, dataPaths, options.onDownloadProgress);
+  // Registering only (no worker here): the workers download what they need where they run.
+  if (workers > 0) await ensureCached(loaded, dataPaths, options.onDownloadProgress);
   const dbPath = options.db ?? DEFAULT_DB;
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   const { spec } = loaded;
