@@ -12,6 +12,7 @@ import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from '../../src/experiment
 import { processStartTime } from '../../src/experiments/liveness.js';
 import { parseSpecText, planTrials, specHash } from '../../src/experiments/spec.js';
 import { openStore } from '../../src/experiments/open_store.js';
+import { PG_MIGRATIONS } from '../../src/experiments/pg_migrations.js';
 import { ClaimLostError, ResultStore, type Claimant, type TrialFinal } from '../../src/experiments/store.js';
 import type { Store } from '../../src/experiments/store_api.js';
 import pg from 'pg';
@@ -382,6 +383,26 @@ describe('PostgreSQL: what goes wrong is said in one line naming the server', ()
     const r = await runCli(['results', '--db', wrong]);
     assert.equal(r.code, 69);
     assert.match(r.stderr, new RegExp(`^lisht: error: PostgreSQL at ${where} refused the login: [^\\n]+\\n$`));
+  });
+
+  test('the same numbered migrations as SQLite; an older schema is upgraded in place, its rows kept', async () => {
+    assert.deepEqual(PG_MIGRATIONS.map((m) => [m.version, m.description]), MIGRATIONS.map((m) => [m.version, m.description]));
+    const url = await pgServer.createDatabase('v1');
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    await c.query(PG_MIGRATIONS[0]!.sql);
+    await c.query(`CREATE TABLE lisht_meta (key text PRIMARY KEY, value text NOT NULL); INSERT INTO lisht_meta VALUES ('application', 'lisht-results'), ('schema_version', '1')`);
+    await c.query(`INSERT INTO experiments (name, spec_json, spec_hash, created_at, updated_at) VALUES ('old', '{}', 'h', 't', 't')`);
+    await c.query(`INSERT INTO trials (experiment_id, trial_key, config_json, dataset, model, activation, seed, epochs, status, test_accuracy, created_at) VALUES (1, 'k', '{}', 'iris', 'mlp', 'relu', 1, 2, 'done', 0.9, 't')`);
+    await assert.rejects(openStore(url, { readonly: true }), /has schema version 1; run `lisht run` on it once to upgrade it to/);
+    const store = await openStore(url);
+    const [trial] = await store.trials(1);
+    assert.equal(trial!.testAccuracy, 0.9);
+    assert.equal(trial!.dataPath, null, 'the new column, empty for old rows');
+    assert.deepEqual((await store.gradientFlow([trial!.id])).get(trial!.id), [], 'the new table, empty for old trials');
+    await store.close();
+    assert.equal((await c.query(`SELECT value FROM lisht_meta WHERE key = 'schema_version'`)).rows[0].value, String(SCHEMA_VERSION));
+    await c.end();
   });
 
   test('a newer schema, a foreign database and an empty one are refused; nothing is changed', async () => {
