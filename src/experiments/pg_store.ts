@@ -255,9 +255,13 @@ export class PgStore implements Store {
     // Chosen before the transaction: a retry after a commit whose answer was lost finds its own claim.
     const token = `${claimant.host}:${claimant.pid}:${Date.now()}:${randomBytes(6).toString('hex')}`;
     const claimed = (r: TrialRow, attempts: number): ClaimedTrial => ({ trialId: r.id, token, key: r.trial_key, config: JSON.parse(r.config_json) as TrialConfig, epochsDone: r.epochs_done, attempts });
+    let retried = false;
     return this.transaction(async (c) => {
-      const mine = await c.query<TrialRow>('SELECT * FROM trials WHERE claim_token = $1', [token]);
-      if (mine.rows.length > 0) return claimed(mine.rows[0]!, mine.rows[0]!.attempts);
+      if (retried) {
+        const mine = await c.query<TrialRow>('SELECT * FROM trials WHERE claim_token = $1', [token]);
+        if (mine.rows.length > 0) return claimed(mine.rows[0]!, mine.rows[0]!.attempts);
+      }
+      retried = true;
       const { rows } = await c.query<TrialRow>(
         `SELECT * FROM trials
          WHERE experiment_id = $1 AND (status = 'pending' OR (status = 'running' AND lease_until < now()))

@@ -122,7 +122,9 @@ interface Worker {
 }
 
 function startWorker(args: string[]): Worker {
-  const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, CLI, 'worker', ...args], { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // As root (CI) a plain PID namespace; otherwise inside a user namespace of its own.
+  const user = process.getuid?.() === 0 ? [] : ['--map-root-user'];
+  const child = spawn('unshare', [...user, '--pid', '--fork', '--mount-proc', process.execPath, CLI, 'worker', ...args], { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const w: Worker = { child, out: '', exit: new Promise((resolve) => child.on('close', (code) => resolve(code))) };
   child.stdout!.on('data', (c: Buffer) => (w.out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (w.out += c.toString()));
