@@ -236,7 +236,7 @@ describe('workers on PostgreSQL', () => {
 });
 
 describe('lisht run on PostgreSQL', () => {
-  test('registers the trials and runs them in its own workers; running it again adds and runs nothing', async () => {
+  test('registers the trials and runs them in its own workers; running it again adds and runs nothing; lisht report reads the store', async () => {
     const spec = writeSpec(dir.path, 'run.yaml', 'name: run-pg\ndatasets: [iris]\nmodels: [{ name: mlp, hiddenUnits: [8] }]\nactivations: [lisht, relu]\nseeds: 1\nepochs: 2\nbatchSize: 16\nbackend: wasm\n');
     const url = await server.createDatabase('run');
     const args = ['run', spec, '--db', url, '--workers', '2', '--data', `iris=${irisPath(dir.path)}`];
@@ -247,5 +247,9 @@ describe('lisht run on PostgreSQL', () => {
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /2 trials \(0 new\); 2 done, 0 failed, 0 to run; database postgres:\/\/lisht@/);
     assert.doesNotMatch(again.stdout + again.stderr, /lisht-test-password/, 'the password is never printed');
+    const out = join(dir.path, 'pg-report');
+    const report = await runCli(['report', '--db', url, '--out', out]);
+    assert.equal(report.code, 0, report.stderr);
+    assert.ok(existsSync(join(out, 'report.html')) && existsSync(join(out, 'results.json')));
   });
 });
