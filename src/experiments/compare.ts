@@ -34,7 +34,9 @@ import { processStartTime } from './liveness.js';
 import { gitCommit } from './provenance.js';
 import { MODELS_DIR, RUN_STORE_FILE } from './run_folder.js';
 import { planTrials, specHash, type ExperimentSpec } from './spec.js';
-import { ResultStore, thisHost, type Claimant, type TrialRecord } from './store.js';
+import { thisHost, type Claimant, type TrialRecord } from './store.js';
+import { SqliteStore } from './sqlite_store.js';
+import type { Store } from './store_api.js';
 import { runTrial, trialSets, type TrialData } from './trial.js';
 import { withLease } from './worker.js';
 import { DEFAULT_LEASE_MS } from './worker_protocol.js';
@@ -280,8 +282,8 @@ function compareStatus(trial: TrialRecord): CompareResult['status'] {
 }
 
 /** One activation's result as summary.json keeps it, from its stored trial. */
-function resultFromStore(store: ResultStore, trial: TrialRecord, modelText: { params: number; summary: string } | undefined, withFlow: boolean): CompareResult {
-  const epochs = store.epochs([trial.id]).get(trial.id) ?? [];
+async function resultFromStore(store: Store, trial: TrialRecord, modelText: { params: number; summary: string } | undefined, withFlow: boolean): Promise<CompareResult> {
+  const epochs = (await store.epochs([trial.id])).get(trial.id) ?? [];
   let best: { accuracy: number; epoch: number } | undefined;
   for (const e of epochs) if (best === undefined || e.val_accuracy > best.accuracy) best = { accuracy: e.val_accuracy, epoch: e.epoch };
   const status = compareStatus(trial);
@@ -299,7 +301,7 @@ function resultFromStore(store: ResultStore, trial: TrialRecord, modelText: { pa
   };
   if (trial.status === 'failed' && trial.error !== null) result.error = trial.error;
   if (trial.status === 'done' && epochs.length < trial.epochs) result.stopped_epoch = epochs.length;
-  if (withFlow) result.gradient_flow = store.gradientFlow([trial.id]).get(trial.id) ?? [];
+  if (withFlow) result.gradient_flow = (await store.gradientFlow([trial.id])).get(trial.id) ?? [];
   return result;
 }
 
@@ -325,9 +327,9 @@ export async function compare(options: CompareOptions, hooks: CompareHooks = {})
  * The backends that trained this run's epochs, from the store's record of each attempt (a
  * resume on another backend adds it); `current` when nothing has trained yet.
  */
-function trainedBackends(store: ResultStore, experimentId: number, current: string): string {
-  const trials = store.trials(experimentId);
-  const runs = [...store.runs(trials.map((t) => t.id)).values()].flat().sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1));
+async function trainedBackends(store: Store, experimentId: number, current: string): Promise<string> {
+  const trials = await store.trials(experimentId);
+  const runs = [...(await store.runs(trials.map((t) => t.id))).values()].flat().sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1));
   const used = [...new Set(runs.filter((r) => r.backend !== null && r.endEpoch !== null && r.endEpoch > r.startEpoch).map((r) => r.backend!))];
   return used.length === 0 ? current : used.join('+');
 }
@@ -355,9 +357,9 @@ async function run({ resolved, out, previous }: Awaited<ReturnType<typeof prepar
   const backend = await selectBackend(resolved.backend);
   emit({ type: 'backend', backend });
 
-  const store = ResultStore.open(join(out, STORE_FILE));
+  const store = SqliteStore.open(join(out, STORE_FILE));
   try {
-    const { experimentId } = store.registerExperiment(spec, specHash(spec), planned, { text: JSON.stringify(resolved, null, 2) });
+    const { experimentId } = await store.registerExperiment(spec, specHash(spec), planned, { text: JSON.stringify(resolved, null, 2) });
     const claimant: Claimant = { pid: process.pid, host: thisHost(), pidStart: processStartTime(process.pid), backend, lishtVersion: VERSION, gitCommit: gitCommit() };
     const models = new Map<string, { params: number; summary: string }>();
     for (const r of previous?.results ?? []) if (r.model_summary !== '') models.set(r.activation, { params: r.params, summary: r.model_summary });
@@ -378,9 +380,10 @@ async function run({ resolved, out, previous }: Awaited<ReturnType<typeof prepar
       results: [],
     };
     const save = async () => {
-      const byKey = new Map(store.trials(experimentId).map((t) => [t.key, t]));
-      summary.results = planned.map((p) => resultFromStore(store, byKey.get(p.key)!, models.get(p.config.activation), resolved.gradientFlow === true));
-      summary.backend = trainedBackends(store, experimentId, previous?.backend ?? backend);
+      const byKey = new Map((await store.trials(experimentId)).map((t) => [t.key, t]));
+      summary.results = [];
+      for (const p of planned) summary.results.push(await resultFromStore(store, byKey.get(p.key)!, models.get(p.config.activation), resolved.gradientFlow === true));
+      summary.backend = await trainedBackends(store, experimentId, previous?.backend ?? backend);
       summary.updated = new Date().toISOString();
       await writeFileAtomic(join(out, SUMMARY_JSON), JSON.stringify(summary, null, 2) + '\n');
     };
@@ -389,7 +392,7 @@ async function run({ resolved, out, previous }: Awaited<ReturnType<typeof prepar
     for (const plannedTrial of planned) {
       if (hooks.signal?.aborted) break;
       const activation = plannedTrial.config.activation;
-      const trial = store.claimTrial(experimentId, claimant, DEFAULT_LEASE_MS, new Set([plannedTrial.key]));
+      const trial = await store.claimTrial(experimentId, claimant, DEFAULT_LEASE_MS, new Set([plannedTrial.key]));
       if (trial === undefined) continue; // done, failed, or running in another process
       const places = trialPlaces(out, activation);
       const outcome = await withLease(store, trial, DEFAULT_LEASE_MS, (lost) =>
@@ -412,7 +415,7 @@ async function run({ resolved, out, previous }: Awaited<ReturnType<typeof prepar
           onEpoch: save,
         }),
       );
-      if (outcome.status === 'stopped') store.releaseTrial(trial, 'stopped');
+      if (outcome.status === 'stopped') await store.releaseTrial(trial, 'stopped');
       await save();
       emit({ type: 'model-end', result: summary.results.find((r) => r.activation === activation)! });
       if (outcome.status === 'stopped') break;
@@ -430,6 +433,6 @@ async function run({ resolved, out, previous }: Awaited<ReturnType<typeof prepar
     emit({ type: 'outputs', dir: out, files: [SUMMARY_JSON, STORE_FILE, ...files, ...summary.results.filter((r) => r.status === 'done').map((r) => `${MODELS_DIR}/${r.activation}/model.json`)] });
     return summary;
   } finally {
-    store.close();
+    await store.close();
   }
 }

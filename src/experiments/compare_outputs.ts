@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../reports/write.js';
 import type { GradientFlowRun } from '../reports/gradient_flow.js';
 import type { Section } from '../reports/html.js';
 import { articleAccuracyChart, sharedAccuracyDomain, writeReport } from './report.js';
-import type { ResultStore } from './store.js';
+import type { Store } from './store_api.js';
 import type { SplitInfo } from '../datasets/types.js';
 import type { CompareSummary } from './compare_types.js';
 
@@ -73,7 +73,7 @@ export function gradientFlowRuns(summary: CompareSummary): GradientFlowRun[] {
  * resolves to the file names written. `extraSections` (`lisht inspect`'s pictures) follow the
  * results.
  */
-export async function writeCompareOutputs(dir: string, summary: CompareSummary, store: ResultStore, extraSections: readonly Section[] = []): Promise<string[]> {
+export async function writeCompareOutputs(dir: string, summary: CompareSummary, store: Store, extraSections: readonly Section[] = []): Promise<string[]> {
   const domain = sharedAccuracyDomain(summary.results.map((r) => r.epochs));
   const written: string[] = [];
   const charts: { file: string; spec: ChartSpec }[] = [];

@@ -28,7 +28,8 @@ import { VERSION } from '../version.js';
 import type { EpochRecord } from './compare_types.js';
 import { computeResults, csvTable, displayTable, formatResults, resultsLegend, type ResultRow } from './results.js';
 import { planTrials, type DatasetSpec, type ExperimentSpec, type ModelSpec } from './spec.js';
-import type { ExperimentRecord, ResultStore, TrialRecord } from './store.js';
+import type { ExperimentRecord, TrialRecord } from './store.js';
+import type { Store } from './store_api.js';
 
 export interface ReportOptions {
   /** Folder to write into (created). */
@@ -113,7 +114,7 @@ async function loadForSamples(d: DatasetSpec, data: Record<string, string>, reco
 }
 
 interface BlockContext {
-  store: ResultStore;
+  store: Store;
   spec: ExperimentSpec;
   dataset: DatasetSpec;
   model: ModelSpec;
@@ -132,7 +133,7 @@ async function blockSections(ctx: BlockContext): Promise<Section[]> {
   const activations = spec.activations.filter((a) => done.some((t) => t.activation === a));
   if (activations.length === 0) return [{ heading: `${spec.name}: ${title}`, blocks: [{ kind: 'paragraph', text: 'No finished trials yet.' }] }];
   const ids = done.map((t) => t.id);
-  const epochs = store.epochs(ids);
+  const epochs = await store.epochs(ids);
   const of = (a: string) => done.filter((t) => t.activation === a).sort((x, y) => x.seed - y.seed);
 
   const curves: Block[] = [];
@@ -154,8 +155,8 @@ async function blockSections(ctx: BlockContext): Promise<Section[]> {
   );
 
   // Confusion matrices and per-class accuracy, summed over seeds.
-  const classMetrics = store.classMetrics(ids);
-  const confusion = store.confusion(ids);
+  const classMetrics = await store.classMetrics(ids);
+  const confusion = await store.confusion(ids);
   const classNames = classMetrics.get(ids[0]!)?.map((c) => c.className) ?? [];
   const confusionBlocks: Block[] = [];
   const many = classNames.length > 20;
@@ -270,7 +271,7 @@ async function flowSection(ctx: BlockContext, activations: string[], of: (a: str
   for (const a of activations) {
     // Seed by seed, reading only until one has records: every trial's would be read for nothing.
     for (const trial of of(a)) {
-      const records = ctx.store.gradientFlow([trial.id]).get(trial.id)!;
+      const records = (await ctx.store.gradientFlow([trial.id])).get(trial.id)!;
       if (records.length === 0) continue;
       runs.push({ activation: a, records });
       seeds.push(`${a} seed ${trial.seed}`);
@@ -309,7 +310,7 @@ async function sampleBlocks(ctx: BlockContext, activations: string[], of: (a: st
   const blocks: Block[] = [];
   for (const a of activations) {
     const trial = of(a)[0]!;
-    const samples = ctx.store.samples([trial.id]).get(trial.id) ?? [];
+    const samples = (await ctx.store.samples([trial.id])).get(trial.id) ?? [];
     const items: GalleryItem[] = samples.flatMap((s) => {
       const image = testImage(dataset, s.exampleIndex);
       if (image === undefined) return [];
@@ -407,7 +408,7 @@ function setupSection(experiment: ExperimentRecord, extra: readonly [string, str
 }
 
 /** Writes `report.html`, `charts/*.png` and the results as Markdown, CSV and JSON into `options.out`. */
-export async function writeReport(store: ResultStore, options: ReportOptions): Promise<ReportResult> {
+export async function writeReport(store: Store, options: ReportOptions): Promise<ReportResult> {
   const out = resolve(options.out);
   const chartsDir = join(out, 'charts');
   try {
@@ -415,8 +416,8 @@ export async function writeReport(store: ResultStore, options: ReportOptions): P
   } catch (err) {
     throw new UserError(`cannot create report folder ${out}: ${(err as Error).message}`);
   }
-  const rows = computeResults(store, { experiment: options.experiment, baseline: options.baseline, target: options.target });
-  const experiments = store.experiments().filter((e) => options.experiment === undefined || e.name === options.experiment);
+  const rows = await computeResults(store, { experiment: options.experiment, baseline: options.baseline, target: options.target });
+  const experiments = (await store.experiments()).filter((e) => options.experiment === undefined || e.name === options.experiment);
   if (experiments.length === 0) throw new UserError(`${store.path} holds no experiments yet; run \`lisht run SPEC --db ${store.path}\` first`);
   const charts = new ChartWriter(chartsDir);
   const notes: string[] = [];
@@ -424,12 +425,12 @@ export async function writeReport(store: ResultStore, options: ReportOptions): P
   const all = displayTable(rows);
   sections.push({ heading: 'Results', blocks: [{ kind: 'table', ...all }, { kind: 'paragraph', text: resultsLegend(rows) }] });
   // The current spec's grid only, as in the results table.
-  const gridTrials = (e: ExperimentRecord) => {
+  const gridTrials = async (e: ExperimentRecord) => {
     const keys = new Set(planTrials(e.spec).map((t) => t.key));
-    return store.trials(e.id).filter((t) => keys.has(t.key));
+    return (await store.trials(e.id)).filter((t) => keys.has(t.key));
   };
   for (const experiment of experiments) {
-    const trials = gridTrials(experiment);
+    const trials = await gridTrials(experiment);
     for (const dataset of experiment.spec.datasets) {
       for (const model of experiment.spec.models) {
         const block = trials.filter((t) => t.dataset === dataset.name && t.model === model.label);
@@ -441,7 +442,7 @@ export async function writeReport(store: ResultStore, options: ReportOptions): P
   sections.push(...(options.extraSections ?? []));
   sections.push(await activationSections([...new Set(experiments.flatMap((e) => e.spec.activations))], charts));
   for (const experiment of experiments) {
-    sections.push(trialsSection(experiment, gridTrials(experiment)), setupSection(experiment, options.setup));
+    sections.push(trialsSection(experiment, await gridTrials(experiment)), setupSection(experiment, options.setup));
   }
   const title = experiments.length === 1 ? `Experiment ${experiments[0]!.name}` : `Experiments ${experiments.map((e) => e.name).join(', ')}`;
   const html = htmlReport({ title, subtitle: `lisht ${VERSION} report from ${store.path}, ${new Date().toISOString()}`, sections });

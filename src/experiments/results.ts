@@ -9,7 +9,8 @@ import { getActivation } from '../activations/zoo.js';
 import { formatCsv, formatMarkdownTable, formatTable, type Column, type Row } from '../reports/table.js';
 import { planTrials, type ExperimentSpec } from './spec.js';
 import { epochsToTarget, pairedTTest, PROPORTION, summarize, welchTTest } from './statistics.js';
-import type { ExperimentRecord, ResultStore, TrialRecord } from './store.js';
+import type { ExperimentRecord, TrialRecord } from './store.js';
+import type { Store } from './store_api.js';
 
 export interface ResultsOptions {
   /** Only this experiment; default every experiment in the database. */
@@ -78,23 +79,26 @@ interface ExperimentData {
   valAccuracy: Map<number, number[]>;
 }
 
-function loadExperiments(store: ResultStore, name: string | undefined): ExperimentData[] {
-  let experiments = store.experiments();
+async function loadExperiments(store: Store, name: string | undefined): Promise<ExperimentData[]> {
+  const all = await store.experiments();
+  let experiments = all;
   if (name !== undefined) {
     experiments = experiments.filter((e) => e.name === name);
     if (experiments.length === 0) {
-      const known = store.experiments().map((e) => e.name);
+      const known = all.map((e) => e.name);
       throw new UserError(`no experiment '${name}' in ${store.path}${known.length ? `; it has ${known.join(', ')}` : ''}`);
     }
   }
-  return experiments.map((experiment) => {
+  const out: ExperimentData[] = [];
+  for (const experiment of experiments) {
     // The current spec's grid: trials of earlier versions of the spec stay stored, unreported.
     const keys = new Set(planTrials(experiment.spec).map((t) => t.key));
-    const trials = store.trials(experiment.id).filter((t) => keys.has(t.key));
-    const epochs = store.epochs(trials.filter((t) => t.status === 'done').map((t) => t.id));
+    const trials = (await store.trials(experiment.id)).filter((t) => keys.has(t.key));
+    const epochs = await store.epochs(trials.filter((t) => t.status === 'done').map((t) => t.id));
     const valAccuracy = new Map([...epochs].map(([id, records]) => [id, records.map((r) => r.val_accuracy)]));
-    return { experiment, trials, valAccuracy };
-  });
+    out.push({ experiment, trials, valAccuracy });
+  }
+  return out;
 }
 
 function resolveBaseline(spec: ExperimentSpec, baseline: string | undefined): string {
@@ -105,10 +109,10 @@ function resolveBaseline(spec: ExperimentSpec, baseline: string | undefined): st
 }
 
 /** Computes the rows of every (or one) experiment in the store. */
-export function computeResults(store: ResultStore, options: ResultsOptions = {}): ResultRow[] {
+export async function computeResults(store: Store, options: ResultsOptions = {}): Promise<ResultRow[]> {
   if (options.target !== undefined && !(options.target > 0 && options.target <= 1)) throw new UserError(`target accuracy must be in (0, 1], got ${options.target}`);
   const rows: ResultRow[] = [];
-  for (const { experiment, trials, valAccuracy } of loadExperiments(store, options.experiment)) {
+  for (const { experiment, trials, valAccuracy } of await loadExperiments(store, options.experiment)) {
     const spec = experiment.spec;
     const baseline = resolveBaseline(spec, options.baseline);
     for (const d of spec.datasets) {

@@ -5,7 +5,7 @@
  * and a killed run resumes each trial from its last checkpoint the next time.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { access, rm, rmdir } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheStatus, downloadDataset } from '../datasets/download_dataset.js';
@@ -14,17 +14,19 @@ import type { DownloadProgress } from '../datasets/types.js';
 import { UserError } from '../errors.js';
 import { gitCommit } from './provenance.js';
 import { loadSpecFile, planTrials, specHash, type LoadedSpec } from './spec.js';
-import { DEFAULT_BUSY_TIMEOUT_MS, ResultStore } from './store.js';
-import { DEFAULT_LEASE_MS, type ParentMessage, type WorkerEvent, type WorkerOptions } from './worker_protocol.js';
+import { isPostgresUrl, openStore } from './open_store.js';
+import { DEFAULT_BUSY_TIMEOUT_MS } from './store.js';
+import type { Store } from './store_api.js';
+import { DEFAULT_LEASE_MS, DEFAULT_POLL_MS, type ParentMessage, type WorkerEvent, type WorkerOptions } from './worker_protocol.js';
 
 export const DEFAULT_DB = 'lisht.db';
 
 export interface RunOptions {
   /** The spec file, or a spec already loaded with `loadSpecFile`. */
   spec: string | LoadedSpec;
-  /** Results database; default `lisht.db`. */
+  /** Results database: a SQLite file (default `lisht.db`) or a PostgreSQL URL. */
   db?: string;
-  /** Worker processes; default 1. */
+  /** Worker processes; default 1. 0 registers the trials and leaves them to `lisht worker`s. */
   workers?: number;
   /** Local data per data set name, overriding the spec's `data` (e.g. `{ iris: 'iris.csv' }`). */
   data?: Record<string, string>;
@@ -63,16 +65,6 @@ export interface RunSummary {
   /** True when the run was stopped before every trial ended. */
   stopped: boolean;
   seconds: number;
-}
-
-/** The checkpoint folder of a database: one sub-folder per trial id, next to the file. */
-export function checkpointRoot(dbPath: string): string {
-  return `${resolve(dbPath)}.checkpoints`;
-}
-
-/** Folder of the finished trials' models, one subfolder per trial id (`lisht inspect --db`). */
-export function modelsRoot(dbPath: string): string {
-  return `${resolve(dbPath)}.models`;
 }
 
 function workerEntry(): string {
@@ -123,9 +115,10 @@ export async function runExperiment(options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
   const loaded = typeof options.spec === 'string' ? await loadSpecFile(options.spec) : options.spec;
   const workers = options.workers ?? 1;
-  if (!Number.isInteger(workers) || workers < 1) throw new UserError(`workers must be a positive integer, got ${workers}`);
+  if (!Number.isInteger(workers) || workers < 0) throw new UserError(`workers must be a whole number, got ${workers}`);
   const dataPaths = await resolveDataPaths(loaded, options.data ?? {});
-  await ensureCached(loaded, dataPaths, options.onDownloadProgress);
+  // Registering only (no worker here): the workers download what they need where they run.
+  if (workers > 0) await ensureCached(loaded, dataPaths, options.onDownloadProgress);
   const dbPath = options.db ?? DEFAULT_DB;
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   const { spec } = loaded;
@@ -133,39 +126,38 @@ export async function runExperiment(options: RunOptions): Promise<RunSummary> {
   const keys = new Set(planned.map((t) => t.key));
   const emit = (e: RunEvent) => options.onEvent?.(e);
 
-  const store = ResultStore.open(dbPath, { busyTimeoutMs });
+  const store = await openStore(dbPath, { busyTimeoutMs });
+  const postgres = isPostgresUrl(dbPath);
   try {
-    const { experimentId, added } = store.registerExperiment(spec, specHash(spec), planned, { path: loaded.path, text: loaded.text });
-    const root = checkpointRoot(dbPath);
-    // Checkpoints of trials that ended (the process died between storing and deleting).
-    for (const t of store.trials(experimentId)) if (t.status === 'done' || t.status === 'failed') await rm(resolve(root, String(t.id)), { recursive: true, force: true });
-    const before = store.progress(experimentId, keys);
+    const { experimentId, added } = await store.registerExperiment(spec, specHash(spec), planned, { path: loaded.path, text: loaded.text });
+    await store.pruneCheckpoints(experimentId);
+    const before = await store.progress(experimentId, keys);
     const open = before.pending + before.running;
     const count = Math.min(workers, open);
-    emit({ type: 'plan', experiment: spec.name, db: dbPath, trials: keys.size, added, ...before, workers: count });
+    emit({ type: 'plan', experiment: spec.name, db: store.path, trials: keys.size, added, ...before, workers: count });
 
     const workerOptions: WorkerOptions = {
-      dbPath: resolve(dbPath),
-      experimentId,
-      keys: [...keys],
-      checkpointRoot: root,
+      db: postgres ? dbPath : resolve(dbPath),
+      experiment: spec.name,
       dataPaths,
       backend: options.backend ?? spec.backend,
       gitCommit: gitCommit(),
       leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
       busyTimeoutMs,
-      samples: spec.samples,
       gradientFlow: options.gradientFlow ?? true,
-      modelsRoot: options.saveModels === false ? null : modelsRoot(dbPath),
+      saveModels: options.saveModels !== false,
+      // Workers elsewhere may die holding a trial: in PostgreSQL, wait for their leases to run
+      // out and take the trials over. A SQLite run ends when nothing is claimable, as before.
+      wait: postgres ? 'running' : 'none',
+      pollMs: Math.min(DEFAULT_POLL_MS, Math.max(100, (options.leaseMs ?? DEFAULT_LEASE_MS) / 2)),
     };
-    const { fatal, finished } = await runWorkers(count, workerOptions, store, emit, options.signal);
-    const after = store.progress(experimentId, keys);
-    // Leave no empty folder behind once nothing is in flight.
-    await rmdir(root).catch(() => undefined);
+    const { fatal, finished } = await runWorkers(count, experimentId, keys, workerOptions, store, emit, options.signal);
+    const after = await store.progress(experimentId, keys);
+    await store.pruneCheckpoints(experimentId);
     if (fatal !== undefined) throw fatal.userError ? new UserError(fatal.message, fatal.exitCode) : new Error(`a worker failed: ${fatal.message}`);
     return {
       experiment: spec.name,
-      db: dbPath,
+      db: store.path,
       trials: keys.size,
       ...after,
       // Counted from this run's own workers: other processes on the same store finish trials too.
@@ -174,7 +166,7 @@ export async function runExperiment(options: RunOptions): Promise<RunSummary> {
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -195,10 +187,17 @@ interface WorkersOutcome {
  * strand the run's other trials; a worker that keeps dying stops being replaced after
  * {@link MAX_REPLACEMENTS_PER_WORKER} tries per slot.
  */
-function runWorkers(count: number, options: WorkerOptions, store: ResultStore, emit: (e: RunEvent) => void, signal?: AbortSignal): Promise<WorkersOutcome> {
+function runWorkers(
+  count: number,
+  experimentId: number,
+  keys: ReadonlySet<string>,
+  options: WorkerOptions,
+  store: Store,
+  emit: (e: RunEvent) => void,
+  signal?: AbortSignal,
+): Promise<WorkersOutcome> {
   const outcome: WorkersOutcome = { finished: 0 };
   if (count === 0) return Promise.resolve(outcome);
-  const keys = new Set(options.keys);
   return new Promise((resolvePromise) => {
     let running = 0;
     let replacements = 0;
@@ -228,34 +227,41 @@ function runWorkers(count: number, options: WorkerOptions, store: ResultStore, e
         }
         emit({ type: 'worker', worker: w, event });
       });
-      child.on('exit', (code, exitSignal) => {
+      const onExit = async (code: number | null, exitSignal: NodeJS.Signals | null) => {
         children.delete(child);
         const died = current !== undefined;
         if (current !== undefined) {
           // It died in the middle of a trial (killed, out of memory): give the trial back now
           // rather than when the next claim notices, so another worker can resume it.
           try {
-            store.releaseTrial(current, 'error', `worker process died (${exitSignal ?? `exit code ${code}`})`);
+            await store.releaseTrial(current, 'error', `worker process died (${exitSignal ?? `exit code ${code}`})`);
           } catch {
-            // The next claim will see the dead process and take the trial over.
+            // The next claim will see the dead process (or its expired lease) and take the trial over.
           }
         }
         emit({ type: 'worker-exit', worker: w, code, signal: exitSignal, ...(current ? { trial: current.label } : {}) });
-        running--;
-        const open = () => {
-          const p = store.progress(options.experimentId, keys);
-          return p.pending + p.running;
+        // Counted down only after the awaits above, so no other exit sees 0 while this one decides.
+        const open = async () => {
+          try {
+            const p = await store.progress(experimentId, keys);
+            return p.pending + p.running;
+          } catch {
+            return 0;
+          }
         };
-        if ((died || (!idle && code !== 0)) && !stopping() && replacements < count * MAX_REPLACEMENTS_PER_WORKER && open() > 0) {
+        if ((died || (!idle && code !== 0)) && !stopping() && replacements < count * MAX_REPLACEMENTS_PER_WORKER && (await open()) > 0) {
           replacements++;
+          running--;
           start(w);
           return;
         }
+        running--;
         if (running === 0) {
           signal?.removeEventListener('abort', stopAll);
           resolvePromise(outcome);
         }
-      });
+      };
+      child.on('exit', (code, exitSignal) => void onExit(code, exitSignal));
       child.send({ type: 'start', options } satisfies ParentMessage);
       if (signal?.aborted) child.send({ type: 'stop' } satisfies ParentMessage);
     };

@@ -178,7 +178,8 @@ export function storeError(err: unknown, path: string): unknown {
   return err;
 }
 
-const now = () => new Date().toISOString();
+/** The time stores record (ISO 8601, this machine's clock); leases use the database's own clock where it has one. */
+export const now = (): string => new Date().toISOString();
 
 /** Throws unless `db` holds results of this schema version. */
 function checkReadable(db: BetterSqlite3.Database, path: string): void {
@@ -187,7 +188,8 @@ function checkReadable(db: BetterSqlite3.Database, path: string): void {
   if (version < SCHEMA_VERSION) throw new UserError(`${path} has schema version ${version}; run \`lisht run\` on it once to upgrade it to ${SCHEMA_VERSION}`);
 }
 
-interface TrialRow {
+/** A row of `trials`, as both stores hold it (`lease_until` aside, whose type differs). */
+export interface TrialRow {
   id: number;
   experiment_id: number;
   trial_key: string;
@@ -203,7 +205,7 @@ interface TrialRow {
   claim_pid: number | null;
   claim_host: string | null;
   claim_pid_start: string | null;
-  lease_until: number | null;
+  lease_until: unknown;
   backend: string | null;
   lisht_version: string | null;
   git_commit: string | null;
@@ -228,7 +230,7 @@ interface TrialRow {
   finished_at: string | null;
 }
 
-function toTrial(r: TrialRow): TrialRecord {
+export function toTrial(r: TrialRow): TrialRecord {
   return {
     id: r.id,
     experimentId: r.experiment_id,
@@ -269,8 +271,50 @@ function toTrial(r: TrialRow): TrialRecord {
 }
 
 /** NaN and infinities are stored as NULL (SQLite has no NaN); read back as NaN. */
-const num = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
+export const num = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
 const back = (v: number | null): number => (v === null ? NaN : v);
+
+export function toExperiment(r: { id: number; name: string; spec_json: string; spec_hash: string; created_at: string; updated_at: string }): ExperimentRecord {
+  return { id: r.id, name: r.name, spec: JSON.parse(r.spec_json) as ExperimentSpec, specHash: r.spec_hash, createdAt: r.created_at, updatedAt: r.updated_at };
+}
+
+export function toEpoch(r: { epoch: number; loss: number | null; accuracy: number | null; val_loss: number | null; val_accuracy: number | null; seconds: number }): EpochRecord {
+  return { epoch: r.epoch, loss: back(r.loss), accuracy: back(r.accuracy), val_loss: back(r.val_loss), val_accuracy: back(r.val_accuracy), seconds: r.seconds };
+}
+
+export function toClassMetric(r: { class_index: number; class_name: string; support: number; correct: number; accuracy: number | null }): ClassMetric {
+  return { classIndex: r.class_index, className: r.class_name, support: r.support, correct: r.correct, accuracy: r.accuracy };
+}
+
+export function toSample(r: { position: number; example_index: number; true_class: number; predicted_class: number }): SampleRecord {
+  return { position: r.position, exampleIndex: r.example_index, trueClass: r.true_class, predictedClass: r.predicted_class };
+}
+
+export function toRun(r: { trial_id: number; pid: number; host: string; backend: string | null; start_epoch: number; end_epoch: number | null; outcome: TrialRun['outcome']; error: string | null; started_at: string; ended_at: string | null }): TrialRun {
+  return { trialId: r.trial_id, pid: r.pid, host: r.host, backend: r.backend, startEpoch: r.start_epoch, endEpoch: r.end_epoch, outcome: r.outcome, error: r.error, startedAt: r.started_at, endedAt: r.ended_at };
+}
+
+/** Confusion matrices `[true][predicted]` from the stored non-zero cells, sized by each trial's class count. */
+export function confusionMatrices(
+  trialIds: readonly number[],
+  classes: ReadonlyMap<number, readonly ClassMetric[]>,
+  cells: ReadonlyMap<number, readonly { true_class: number; predicted_class: number; count: number }[]>,
+): Map<number, number[][]> {
+  const out = new Map<number, number[][]>();
+  for (const id of trialIds) {
+    const n = classes.get(id)?.length ?? 0;
+    if (n === 0) continue;
+    const m = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+    for (const c of cells.get(id) ?? []) m[c.true_class]![c.predicted_class] = c.count;
+    out.set(id, m);
+  }
+  return out;
+}
+
+/** Seconds between two ISO times, as a run's wall-clock time is counted. */
+export function runSeconds(startedAt: string, endedAt: string): number {
+  return (Date.parse(endedAt) - Date.parse(startedAt)) / 1000;
+}
 
 /** The results store. Open with {@link ResultStore.open}; close when done. */
 export class ResultStore {
@@ -399,14 +443,7 @@ export class ResultStore {
   /** Every experiment, oldest first. */
   experiments(): ExperimentRecord[] {
     return this.read(() =>
-      (this.database.prepare('SELECT * FROM experiments ORDER BY id').all() as { id: number; name: string; spec_json: string; spec_hash: string; created_at: string; updated_at: string }[]).map((r) => ({
-        id: r.id,
-        name: r.name,
-        spec: JSON.parse(r.spec_json) as ExperimentSpec,
-        specHash: r.spec_hash,
-        createdAt: r.created_at,
-        updatedAt: r.updated_at,
-      })),
+      (this.database.prepare('SELECT * FROM experiments ORDER BY id').all() as Parameters<typeof toExperiment>[0][]).map(toExperiment),
     );
   }
 
@@ -425,7 +462,8 @@ export class ResultStore {
       const free = candidates.find((r) => {
         if (keys !== undefined && !keys.has(r.trial_key)) return false;
         if (r.status === 'pending') return true;
-        if (r.lease_until !== null && r.lease_until < t) return true;
+        const lease = r.lease_until as number | null;
+        if (lease !== null && lease < t) return true;
         // Only a process on this machine can be checked; elsewhere the lease decides.
         return r.claim_host === claimant.host && r.claim_pid !== null && !isProcessAlive(r.claim_pid, r.claim_pid_start);
       });
@@ -523,7 +561,7 @@ export class ResultStore {
       )
       .run(outcome, error, now(), claim.trialId, claim.token);
     const run = this.database.prepare('SELECT started_at, ended_at FROM trial_runs WHERE claim_token = ?').get(claim.token) as { started_at: string; ended_at: string };
-    const seconds = (Date.parse(run.ended_at) - Date.parse(run.started_at)) / 1000;
+    const seconds = runSeconds(run.started_at, run.ended_at);
     this.database.prepare('UPDATE trials SET wall_seconds = coalesce(wall_seconds, 0) + ? WHERE id = ?').run(seconds, claim.trialId);
   }
 
@@ -611,14 +649,7 @@ export class ResultStore {
 
   /** Recorded epochs of each trial, in order. */
   epochs(trialIds: readonly number[]): Map<number, EpochRecord[]> {
-    return this.byTrial(trialIds, 'SELECT * FROM epochs WHERE trial_id = ? ORDER BY epoch', (r: { epoch: number; loss: number | null; accuracy: number | null; val_loss: number | null; val_accuracy: number | null; seconds: number }) => ({
-      epoch: r.epoch,
-      loss: back(r.loss),
-      accuracy: back(r.accuracy),
-      val_loss: back(r.val_loss),
-      val_accuracy: back(r.val_accuracy),
-      seconds: r.seconds,
-    }));
+    return this.byTrial(trialIds, 'SELECT * FROM epochs WHERE trial_id = ? ORDER BY epoch', toEpoch);
   }
 
   /** Gradient-flow measurements of each trial, by epoch (0: before training); empty when not recorded. */
@@ -627,53 +658,22 @@ export class ResultStore {
   }
 
   classMetrics(trialIds: readonly number[]): Map<number, ClassMetric[]> {
-    return this.byTrial(trialIds, 'SELECT * FROM class_metrics WHERE trial_id = ? ORDER BY class_index', (r: { class_index: number; class_name: string; support: number; correct: number; accuracy: number | null }) => ({
-      classIndex: r.class_index,
-      className: r.class_name,
-      support: r.support,
-      correct: r.correct,
-      accuracy: r.accuracy,
-    }));
+    return this.byTrial(trialIds, 'SELECT * FROM class_metrics WHERE trial_id = ? ORDER BY class_index', toClassMetric);
   }
 
   /** The confusion matrix of each trial, `[true][predicted]`, sized by its class count. */
   confusion(trialIds: readonly number[]): Map<number, number[][]> {
-    const classes = this.classMetrics(trialIds);
     const cells = this.byTrial(trialIds, 'SELECT * FROM confusion WHERE trial_id = ?', (r: { true_class: number; predicted_class: number; count: number }) => r);
-    const out = new Map<number, number[][]>();
-    for (const id of trialIds) {
-      const n = classes.get(id)?.length ?? 0;
-      if (n === 0) continue;
-      const m = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-      for (const c of cells.get(id) ?? []) m[c.true_class]![c.predicted_class] = c.count;
-      out.set(id, m);
-    }
-    return out;
+    return confusionMatrices(trialIds, this.classMetrics(trialIds), cells);
   }
 
   samples(trialIds: readonly number[]): Map<number, SampleRecord[]> {
-    return this.byTrial(trialIds, 'SELECT * FROM samples WHERE trial_id = ? ORDER BY position', (r: { position: number; example_index: number; true_class: number; predicted_class: number }) => ({
-      position: r.position,
-      exampleIndex: r.example_index,
-      trueClass: r.true_class,
-      predictedClass: r.predicted_class,
-    }));
+    return this.byTrial(trialIds, 'SELECT * FROM samples WHERE trial_id = ? ORDER BY position', toSample);
   }
 
   /** Every run of the trials, oldest first. */
   runs(trialIds: readonly number[]): Map<number, TrialRun[]> {
-    return this.byTrial(trialIds, 'SELECT * FROM trial_runs WHERE trial_id = ? ORDER BY id', (r: { trial_id: number; pid: number; host: string; backend: string | null; start_epoch: number; end_epoch: number | null; outcome: TrialRun['outcome']; error: string | null; started_at: string; ended_at: string | null }) => ({
-      trialId: r.trial_id,
-      pid: r.pid,
-      host: r.host,
-      backend: r.backend,
-      startEpoch: r.start_epoch,
-      endEpoch: r.end_epoch,
-      outcome: r.outcome,
-      error: r.error,
-      startedAt: r.started_at,
-      endedAt: r.ended_at,
-    }));
+    return this.byTrial(trialIds, 'SELECT * FROM trial_runs WHERE trial_id = ? ORDER BY id', toRun);
   }
 
   private byTrial<R, T>(trialIds: readonly number[], sql: string, map: (row: R) => T): Map<number, T[]> {

@@ -21,7 +21,8 @@ import { createOptimizer, type OptimizerConfig, type ScheduledOptimizer } from '
 import { train } from '../training/trainer.js';
 import { INITIAL_DIR } from './run_folder.js';
 import type { OptimizerSpec, TrialConfig } from './spec.js';
-import type { ClaimedTrial, ResultStore, TrialFinal } from './store.js';
+import type { ClaimedTrial, TrialFinal } from './store.js';
+import type { Store } from './store_api.js';
 
 /** The data a trial trains on, loaded once per worker and data set. */
 export interface TrialData {
@@ -33,7 +34,7 @@ export interface TrialData {
 }
 
 export interface TrialEnvironment {
-  store: ResultStore;
+  store: Store;
   data: TrialData;
   checkpointDir: string;
   leaseMs: number;
@@ -149,11 +150,11 @@ export async function runTrial(trial: ClaimedTrial, env: TrialEnvironment): Prom
     { checkpointDir: env.checkpointDir, key: trial.key, ...(models !== undefined ? { initialModelDir: join(models, INITIAL_DIR) } : {}) },
     {
       resume: async (history, flow, model) => {
-        store.syncEpochs(trial, history, leaseMs, flow);
+        await store.syncEpochs(trial, history, leaseMs, flow);
         await env.onStart?.(model, history.length);
       },
       epoch: async (record, flow) => {
-        store.recordEpoch(trial, record, leaseMs, flow);
+        await store.recordEpoch(trial, record, leaseMs, flow);
         await env.onEpoch?.(record);
       },
       finish: async (model, evaluation) => {
@@ -161,7 +162,7 @@ export async function runTrial(trial: ClaimedTrial, env: TrialEnvironment): Prom
         const indices = sampleIndices(sets.test.count, env.samples);
         // Before the trial counts as done, so a done trial always has its model.
         if (models !== undefined) await saveTrialModel(model, models);
-        store.finishTrial(
+        await store.finishTrial(
           trial,
           {
             params: model.countParams(),
@@ -182,7 +183,7 @@ export async function runTrial(trial: ClaimedTrial, env: TrialEnvironment): Prom
   );
   if (outcome.status === 'interrupted') return { status: 'stopped', epochsDone: outcome.epochsDone, resumedFrom: outcome.resumedFrom };
   if (outcome.status === 'failed') {
-    store.failTrial(trial, outcome.error, leaseMs);
+    await store.failTrial(trial, outcome.error, leaseMs);
     if (models !== undefined) await rm(models, { recursive: true, force: true });
     return { status: 'failed', error: outcome.error, resumedFrom: outcome.resumedFrom };
   }

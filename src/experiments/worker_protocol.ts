@@ -6,25 +6,36 @@ import type { ExitCode } from '../exit_codes.js';
 import type { EpochRecord } from '../training/epoch_record.js';
 import type { TrialConfig } from './spec.js';
 
-/** What the parent tells a worker to do. */
+/** What the parent (or `lisht worker`) tells a worker to do. */
 export interface WorkerOptions {
-  dbPath: string;
-  experimentId: number;
-  /** Trial keys of the current spec's grid; other trials of the experiment are left alone. */
-  keys: string[];
-  /** Folder holding one checkpoint folder per trial id. */
-  checkpointRoot: string;
-  /** Local data per data set name (absolute paths); others come from the cache. */
+  /** The results store: a SQLite file (absolute path) or a PostgreSQL URL. */
+  db: string;
+  /**
+   * Only this experiment; null: every experiment in the store, oldest first. Each one's trials
+   * are those of its current spec's grid; other trials of the experiment are left alone.
+   */
+  experiment: string | null;
+  /** Local data per data set name (absolute paths), over the specs' own `data`; others come from the cache. */
   dataPaths: Record<string, string>;
-  backend: string;
+  /** The backend; null: the backend of the spec of the first trial this worker claims. */
+  backend: string | null;
   gitCommit: string | null;
   leaseMs: number;
   busyTimeoutMs: number;
-  samples: number;
   gradientFlow: boolean;
-  /** Folder of one models folder per trial id; null: models are not kept. */
-  modelsRoot: string | null;
+  /** Keep each trial's initial and trained model (`lisht inspect --db` reads them). */
+  saveModels: boolean;
+  /**
+   * When nothing is claimable: `none` ends the worker; `running` waits while trials are still
+   * running elsewhere (a dead worker's lease runs out and its trial is taken over), ending once
+   * every trial has ended; `forever` keeps polling for new trials.
+   */
+  wait: WaitMode;
+  /** How often a waiting worker looks for claimable trials. */
+  pollMs: number;
 }
+
+export type WaitMode = 'none' | 'running' | 'forever';
 
 /** Messages between parent and worker. */
 export type ParentMessage = { type: 'start'; options: WorkerOptions } | { type: 'stop' };
@@ -44,3 +55,6 @@ export function trialLabel(config: TrialConfig): string {
 
 /** Default lease: a claim not renewed for this long may be taken over. */
 export const DEFAULT_LEASE_MS = 5 * 60_000;
+
+/** Default poll interval of a waiting worker. */
+export const DEFAULT_POLL_MS = 5_000;

@@ -193,7 +193,7 @@ export async function inspect(options: InspectOptions, hooks: InspectHooks = {})
   try {
     return await inspectTarget(target, opts, hooks);
   } finally {
-    target.close();
+    await target.close();
   }
 }
 

@@ -6,7 +6,8 @@
  * code path, on the data each trial read, split as it was split.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { COMPARE_EXPERIMENT } from '../experiments/compare.js';
@@ -14,9 +15,11 @@ import { writeCompareOutputs } from '../experiments/compare_outputs.js';
 import type { CompareSummary } from '../experiments/compare_types.js';
 import { writeReport } from '../experiments/report.js';
 import { INITIAL_DIR, MODELS_DIR, storePath } from '../experiments/run_folder.js';
-import { DEFAULT_DB, modelsRoot } from '../experiments/runner.js';
+import { openStore, isPostgresUrl } from '../experiments/open_store.js';
+import { DEFAULT_DB } from '../experiments/runner.js';
 import type { TrialConfig } from '../experiments/spec.js';
-import { ResultStore, type ExperimentRecord, type TrialRecord } from '../experiments/store.js';
+import type { ExperimentRecord, TrialRecord } from '../experiments/store.js';
+import type { Store } from '../experiments/store_api.js';
 import type { GradientFlowRun } from '../reports/gradient_flow.js';
 import type { Section } from '../reports/html.js';
 import { writeFileAtomic } from '../reports/write.js';
@@ -62,16 +65,16 @@ export interface InspectTarget {
   flow: GradientFlowRun[];
   /** Rewrites the report with `sections` added; resolves to the files written (relative to `dir`). */
   writeReport(sections: readonly Section[]): Promise<string[]>;
-  close(): void;
+  close(): Promise<void>;
 }
 
-function pickExperiment(store: ResultStore, name: string | undefined): ExperimentRecord {
-  const all = store.experiments();
+async function pickExperiment(store: Store, name: string | undefined): Promise<ExperimentRecord> {
+  const all = await store.experiments();
   if (name === undefined) {
     if (all.length === 1) return all[0]!;
     throw new UserError(`${store.path} holds ${all.length === 0 ? 'no experiment' : `several experiments (${all.map((e) => e.name).join(', ')}); choose one with --experiment`}`);
   }
-  const found = store.experiment(name);
+  const found = all.find((e) => e.name === name);
   if (found === undefined) throw new UserError(`${store.path} has no experiment ${name}; it has ${all.map((e) => e.name).join(', ') || 'none'}`);
   return found;
 }
@@ -135,8 +138,8 @@ function targetModels(trials: readonly TrialRecord[], root: string, name: (t: Tr
   });
 }
 
-function flowOf(store: ResultStore, trials: readonly TrialRecord[]): GradientFlowRun[] {
-  const flows = store.gradientFlow(trials.map((t) => t.id));
+async function flowOf(store: Store, trials: readonly TrialRecord[]): Promise<GradientFlowRun[]> {
+  const flows = await store.gradientFlow(trials.map((t) => t.id));
   return trials.flatMap((t) => {
     const records = flows.get(t.id) ?? [];
     return records.length > 0 ? [{ activation: t.activation, records }] : [];
@@ -153,23 +156,31 @@ export async function openTarget(options: TargetOptions): Promise<InspectTarget>
   const fromRun = options.run !== undefined;
   const run = fromRun ? resolve(options.run!) : undefined;
   if (run !== undefined && !existsSync(run)) throw new UserError(`no run folder ${run}`);
-  const store = ResultStore.open(storePath(run, options.db, DEFAULT_DB), { readonly: true });
+  const store = await openStore(storePath(run, options.db, DEFAULT_DB), { readonly: true });
+  // Models stored in PostgreSQL are copied out to a folder of this machine while inspected.
+  const scratch = options.db !== undefined && isPostgresUrl(options.db) ? await mkdtemp(join(tmpdir(), 'lisht-inspect-')) : undefined;
+  const close = async () => {
+    await store.close();
+    if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
+  };
   try {
-    const experiment = pickExperiment(store, fromRun ? COMPARE_EXPERIMENT : options.experiment);
-    const trials = pickTrials(experiment, store.trials(experiment.id), options);
-    const models = fromRun ? targetModels(trials, join(run!, MODELS_DIR), (t) => t.activation, run!) : targetModels(trials, modelsRoot(options.db!), (t) => String(t.id), options.db!);
+    const experiment = await pickExperiment(store, fromRun ? COMPARE_EXPERIMENT : options.experiment);
+    const trials = pickTrials(experiment, await store.trials(experiment.id), options);
+    const models = fromRun
+      ? targetModels(trials, join(run!, MODELS_DIR), (t) => t.activation, run!)
+      : targetModels(trials, await store.modelsRoot(trials.map((t) => t.id), scratch ?? ''), (t) => String(t.id), store.path);
     const dir = run ?? resolve(options.out!);
     if (!fromRun) {
       await checkOutFolder(dir);
       await mkdir(dir, { recursive: true });
-      await writeFileAtomic(join(dir, FROM_STORE), JSON.stringify({ db: resolve(options.db!), trials: trials.map((t) => t.id) }) + '\n');
+      await writeFileAtomic(join(dir, FROM_STORE), JSON.stringify({ db: isPostgresUrl(options.db!) ? store.path : resolve(options.db!), trials: trials.map((t) => t.id) }) + '\n');
     }
     return {
       dir,
       config: trials[0]!.config,
       dataPath: trials[0]!.dataPath,
       models,
-      flow: flowOf(store, trials),
+      flow: await flowOf(store, trials),
       writeReport: async (sections) => {
         if (fromRun) {
           const summary = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as CompareSummary;
@@ -177,10 +188,10 @@ export async function openTarget(options: TargetOptions): Promise<InspectTarget>
         }
         return (await writeReport(store, { out: dir, experiment: experiment.name, extraSections: sections })).files;
       },
-      close: () => store.close(),
+      close,
     };
   } catch (err) {
-    store.close();
+    await close();
     throw err;
   }
 }

@@ -13,6 +13,7 @@ import { writeReport } from '../../src/experiments/report.js';
 import { computeResults, formatResults } from '../../src/experiments/results.js';
 import { parseSpecText, planTrials, specHash } from '../../src/experiments/spec.js';
 import { PROPORTION, summarize, tQuantile975 } from '../../src/experiments/statistics.js';
+import { SqliteStore } from '../../src/experiments/sqlite_store.js';
 import { ResultStore } from '../../src/experiments/store.js';
 import { bandLineChart, barChartWithErrors, meanCiBars, proportionDomain } from '../../src/reports/index.js';
 import { tempDir } from '../helpers/env.js';
@@ -21,7 +22,7 @@ import { tempDir } from '../helpers/env.js';
 const ACCURACY: Record<string, number[]> = { lisht: [29 / 30, 1], relu: [0.9, 0.91] };
 
 /** A store holding one finished 2-seed Iris experiment with the accuracies above. */
-function storeWithResults(dir: string, file: string): ResultStore {
+function storeWithResults(dir: string, file: string): SqliteStore {
   const store = ResultStore.open(join(dir, file));
   const spec = parseSpecText('name: ci-test\ndatasets: [iris]\nmodels: [mlp]\nactivations: [lisht, relu]\nseeds: 2\nepochs: 2\nbatchSize: 8\n');
   const { experimentId } = store.registerExperiment(spec, specHash(spec), planTrials(spec));
@@ -52,7 +53,7 @@ function storeWithResults(dir: string, file: string): ResultStore {
       60_000,
     );
   }
-  return store;
+  return new SqliteStore(store);
 }
 
 /** The numbers on the y axis of an SVG chart drawn by Vega (its tick labels). */
@@ -65,10 +66,10 @@ describe('confidence intervals of accuracies', () => {
   const tmp = tempDir('lisht-ci-');
   after(() => tmp.remove());
 
-  it('issue 13 item 7: confidence intervals of accuracy stay inside [0, 100] % in `lisht results`', () => {
+  it('issue 13 item 7: confidence intervals of accuracy stay inside [0, 100] % in `lisht results`', async () => {
     const store = storeWithResults(tmp.path, 'results.db');
     try {
-      const [lisht, relu] = computeResults(store);
+      const [lisht, relu] = await computeResults(store);
       // The t-interval is [77.16, 119.51] %: its lower end stays, its upper end is cut at 1.
       const half = (tQuantile975(1) * Math.abs(ACCURACY.lisht![1]! - ACCURACY.lisht![0]!)) / 2;
       assert.ok(Math.abs(lisht!.ci95![0] - (lisht!.mean! - half)) < 1e-12);
@@ -84,7 +85,7 @@ describe('confidence intervals of accuracies', () => {
       const column = csv[0]!.split(',').indexOf('ci95_clipped');
       assert.equal(csv[1]!.split(',')[column], 'true');
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
@@ -104,7 +105,7 @@ describe('confidence intervals of accuracies', () => {
         assert.equal(Math.max(...ticks), 1, `${what}: the axis ends at 1, got ticks ${ticks.join(', ')}`);
       }
     } finally {
-      store.close();
+      await store.close();
     }
   });
 

@@ -8,7 +8,7 @@ import { PNG } from 'pngjs';
 import '../../src/register.js';
 import { writeReport, type ReportResult } from '../../src/experiments/report.js';
 import { runExperiment } from '../../src/experiments/runner.js';
-import { ResultStore } from '../../src/experiments/store.js';
+import { openStore } from '../../src/experiments/open_store.js';
 import { tempDir } from '../helpers/env.js';
 import { cifarFixture, irisPath, irisSpec, writeSpec } from './helpers/experiments.js';
 
@@ -45,11 +45,11 @@ backend: wasm
     const summary = await runExperiment({ spec, db, workers: 2, data: spec === cifarSpec ? { cifar10: cifar } : { iris: irisPath(dir.path) } });
     assert.equal(summary.done, summary.trials);
   }
-  const store = ResultStore.open(db, { readonly: true });
+  const store = await openStore(db, { readonly: true });
   try {
     report = await writeReport(store, { out });
   } finally {
-    store.close();
+    await store.close();
   }
 });
 

@@ -203,7 +203,7 @@ test('bad input: a clear error before anything runs, and the database left as it
     const cases: [string[], RegExp][] = [
       [['run', writeSpec(dir.path, 'a.yaml', 'name: a\ndatasets: [iris]\nmodels: [mlp]\nactivations: [lisht, relu7]\nseeds: 1\nepochs: 1\nbatchSize: 4\n')], /a\.yaml:4:22: activations\[1\]: unknown activation 'relu7'/],
       [['run', good, '--data', 'cifar10=x.tar.gz'], /the spec has no data set 'cifar10' \(it has iris\)/],
-      [['run', good, '--workers', '0'], /--workers.*positive integer/],
+      [['run', good, '--workers', 'x'], /--workers.*expected an integer from 0/],
       [['results', '--db', join(dir.path, 'none.db')], /cannot open database .*none\.db/],
     ];
     for (const [args, pattern] of cases) {
@@ -217,7 +217,7 @@ test('bad input: a clear error before anything runs, and the database left as it
       [{ spec: writeSpec(dir.path, 'b.yaml', 'name: b\ndatasets: [iris\n') }, /b\.yaml:\d+:\d+: /],
       [{ spec: join(dir.path, 'missing.yaml') }, /cannot read experiment spec .*missing\.yaml: no such file/],
       [{ spec: good, data: { iris: join(dir.path, 'nope.csv') } }, /data for iris not found: .*nope\.csv/],
-      [{ spec: good, workers: 1.5 }, /workers must be a positive integer/],
+      [{ spec: good, workers: 1.5 }, /workers must be a whole number/],
     ];
     for (const [options, pattern] of library) {
       await assert.rejects(runExperiment({ db, ...options }), (e: unknown) => e instanceof UserError && pattern.test(e.message), String(pattern));

@@ -58,7 +58,7 @@ export function register(program: Command): void {
     .option('--batch-size <n>', 'batch size of the landscape forward passes', positiveInt, DEFAULTS.batchSize)
     .option('--backend <name>', 'auto, tensorflow, native, wasm or cpu', DEFAULTS.backend)
     .option('--activations <list>', 'only these activations of the run', nameList)
-    .option('--db <file>', 'inspect trials of this results store (lisht run) instead of a run folder')
+    .option('--db <file|url>', 'inspect trials of this results store (lisht run: a SQLite file or a postgres:// URL) instead of a run folder')
     .option('--experiment <name>', 'with --db: the experiment (default: the only one)')
     .option('--dataset <name>', 'with --db: the data set, when the experiment has several')
     .option('--model <label>', 'with --db: the model label, when the experiment has several')

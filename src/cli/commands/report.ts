@@ -4,7 +4,7 @@ import { UserError } from '../../errors.js';
 import { writeReport } from '../../experiments/report.js';
 import { DEFAULT_DB } from '../../experiments/runner.js';
 import { storePath } from '../../experiments/run_folder.js';
-import { ResultStore } from '../../experiments/store.js';
+import { openStore } from '../../experiments/open_store.js';
 import { accuracyFlag, dataFlag } from '../flags.js';
 
 interface Flags {
@@ -22,13 +22,13 @@ export function register(program: Command): void {
     .description('Write a self-contained HTML report (curves with bands over seeds, accuracy bars with 95% CIs, confusion matrices, sample predictions, tables) and PNG charts')
     .option('--out <dir>', 'folder to write report.html, charts/*.png and results.{md,csv,json} into (default: <run>/report for a run folder)')
     .argument('[run]', 'a compare run folder (its results.db); default: --db')
-    .option('--db <file>', `results database (default ${DEFAULT_DB})`)
+    .option('--db <file|url>', `results database: a SQLite file (default ${DEFAULT_DB}) or a postgres:// URL`)
     .option('--experiment <name>', 'only this experiment')
     .option('--baseline <activation>', "activation to test against (default: the spec's baseline)")
     .option('--target <accuracy>', 'target accuracy for epochs-to-target, e.g. 0.9', accuracyFlag)
     .option('--data <name=path>', 'local data for the sample images of a data set (repeatable)', dataFlag)
     .action(async (run: string | undefined, flags: Flags) => {
-      const store = ResultStore.open(storePath(run, flags.db, DEFAULT_DB), { readonly: true });
+      const store = await openStore(storePath(run, flags.db, DEFAULT_DB), { readonly: true });
       try {
         const out = flags.out ?? (run !== undefined ? join(run, 'report') : undefined);
         if (out === undefined) throw new UserError('--out is required with --db: the folder to write the report into');
@@ -36,7 +36,7 @@ export function register(program: Command): void {
         for (const note of result.notes) process.stderr.write(`lisht: note: ${note}\n`);
         process.stdout.write(`Wrote ${result.html} with ${result.charts} charts; PNG copies and results.{md,csv,json} beside it\n`);
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }

@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { computeResults, formatResults, RESULTS_FORMATS, resultsLegend, type ResultsFormat } from '../../experiments/results.js';
 import { DEFAULT_DB } from '../../experiments/runner.js';
 import { storePath } from '../../experiments/run_folder.js';
-import { ResultStore } from '../../experiments/store.js';
+import { openStore } from '../../experiments/open_store.js';
 import { accuracyFlag } from '../flags.js';
 
 interface Flags {
@@ -23,20 +23,20 @@ export function register(program: Command): void {
     .command('results')
     .description('Print the results of the experiments in a database: test accuracy over seeds with 95% CIs, t-tests against the baseline, epochs to a target accuracy')
     .argument('[run]', 'a compare run folder (its results.db); default: --db')
-    .option('--db <file>', `results database (default ${DEFAULT_DB})`)
+    .option('--db <file|url>', `results database: a SQLite file (default ${DEFAULT_DB}) or a postgres:// URL`)
     .option('--format <format>', `output format: ${RESULTS_FORMATS.join(', ')}`, format, 'table')
     .option('--experiment <name>', 'only this experiment')
     .option('--baseline <activation>', "activation to test against (default: the spec's baseline)")
     .option('--target <accuracy>', 'target accuracy for epochs-to-target, e.g. 0.9', accuracyFlag)
-    .action((run: string | undefined, flags: Flags) => {
-      const store = ResultStore.open(storePath(run, flags.db, DEFAULT_DB), { readonly: true });
+    .action(async (run: string | undefined, flags: Flags) => {
+      const store = await openStore(storePath(run, flags.db, DEFAULT_DB), { readonly: true });
       try {
-        const rows = computeResults(store, { experiment: flags.experiment, baseline: flags.baseline, target: flags.target });
+        const rows = await computeResults(store, { experiment: flags.experiment, baseline: flags.baseline, target: flags.target });
         const text = formatResults(rows, flags.format);
         process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
         if (flags.format === 'table' && rows.length > 0) process.stdout.write(`\n${resultsLegend(rows)}\n`);
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }

@@ -3,7 +3,7 @@ import { stopOnSignals } from '../stop_signals.js';
 import type { Command } from 'commander';
 import { createProgressReporter } from '../../datasets/progress.js';
 import { DEFAULT_DB, runExperiment, type RunEvent } from '../../experiments/runner.js';
-import { dataFlag, positiveInt } from '../flags.js';
+import { dataFlag, nonNegativeInt, positiveInt } from '../flags.js';
 
 interface Flags {
   db: string;
@@ -27,7 +27,7 @@ export function describeRunEvent(event: RunEvent): string | undefined {
     const toRun = event.pending + event.running;
     return (
       `Experiment ${event.experiment}: ${event.trials} trials (${event.added} new); ${event.done} done, ${event.failed} failed, ${toRun} to run` +
-      `${toRun > 0 ? ` in ${event.workers} worker${event.workers === 1 ? '' : 's'}` : ''}; database ${event.db}`
+      `${toRun === 0 ? '' : event.workers === 0 ? ' by lisht workers' : ` in ${event.workers} worker${event.workers === 1 ? '' : 's'}`}; database ${event.db}`
     );
   }
   if (event.type === 'worker-exit') {
@@ -57,10 +57,10 @@ export function describeRunEvent(event: RunEvent): string | undefined {
 export function register(program: Command): void {
   program
     .command('run')
-    .description('Run every unfinished trial of an experiment spec (datasets x models x seeds x activations), recording everything in a SQLite database')
+    .description('Run every unfinished trial of an experiment spec (datasets x models x seeds x activations), recording everything in a SQLite database or PostgreSQL')
     .argument('<spec>', 'experiment spec, YAML or JSON (see experiments/)')
-    .option('--db <file>', 'results database', DEFAULT_DB)
-    .option('--workers <n>', 'worker processes', positiveInt, 1)
+    .option('--db <file|url>', 'results database: a SQLite file or a postgres:// URL', DEFAULT_DB)
+    .option('--workers <n>', 'worker processes on this machine (0: only register the trials, for `lisht worker`s)', nonNegativeInt, 1)
     .option('--data <name=path>', 'local data for a data set, overriding the spec (repeatable)', dataFlag)
     .option('--backend <name>', "backend instead of the spec's: auto, tensorflow, native, wasm or cpu")
     .option('--busy-timeout <ms>', 'how long to wait for a database locked by another process', positiveInt)
@@ -92,7 +92,9 @@ export function register(program: Command): void {
             `\nResults: lisht results --db ${summary.db}\n`,
         );
         if (summary.stopped) process.exitCode = EXIT.INTERRUPTED;
-        else if (summary.pending > 0) {
+        else if (flags.workers === 0) {
+          if (summary.pending > 0) process.stdout.write(`${summary.pending} trials wait for workers: lisht worker --db ${summary.db} --experiment ${summary.experiment}\n`);
+        } else if (summary.pending > 0) {
           process.stderr.write(`lisht: ${summary.pending} trials are still pending (a worker died); run the same command again to resume them\n`);
           process.exitCode = EXIT.FAILED;
         }

@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import { UserError } from '../../errors.js';
+import { EXIT } from '../../exit_codes.js';
+import { gitCommit } from '../../experiments/provenance.js';
+import { DEFAULT_DB } from '../../experiments/runner.js';
+import { DEFAULT_BUSY_TIMEOUT_MS } from '../../experiments/store.js';
+import { workLoop } from '../../experiments/worker.js';
+import { DEFAULT_LEASE_MS, DEFAULT_POLL_MS, type WorkerEvent } from '../../experiments/worker_protocol.js';
+import { dataFlag, positiveInt } from '../flags.js';
+import { stopOnSignals } from '../stop_signals.js';
+import { describeRunEvent } from './run.js';
+import { resolve } from 'node:path';
+
+interface Flags {
+  db: string;
+  experiment?: string;
+  backend?: string;
+  threads?: number;
+  data?: Record<string, string>;
+  wait: boolean;
+  lease: number;
+  poll?: number;
+  gradientFlow: boolean;
+  saveModels: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('worker')
+    .description(
+      'Work on the trials registered in a database (by lisht run SPEC --db URL): claim one, train it, record it, claim the next. Run one on every machine that reaches the database; it ends once every trial has ended (--wait: keeps waiting for new ones)',
+    )
+    .option('--db <url|file>', 'results database: a postgres:// URL (or a SQLite file shared on this machine)', DEFAULT_DB)
+    .option('--experiment <name>', 'only the trials of this experiment (default: every experiment, oldest first)')
+    .option('--backend <name>', "backend: auto, tensorflow, native, wasm or cpu (default: the spec's)")
+    .option('--threads <n>', 'threads of the native backend (LISHT_NUM_THREADS)', positiveInt)
+    .option('--data <name=path>', "local data for a data set on this machine, overriding the spec's (repeatable)", dataFlag)
+    .option('--wait', 'when no trial is left, keep waiting for new ones instead of ending', false)
+    .option('--lease <ms>', 'how long a claim lives without a heartbeat; another worker takes the trial over after it', positiveInt, DEFAULT_LEASE_MS)
+    .option('--poll <ms>', 'how often a waiting worker looks for trials (default: 5 s, or half the lease)', positiveInt)
+    .option('--no-gradient-flow', 'do not record per-layer gradient flow')
+    .option('--no-save-models', "do not keep each trial's initial and trained model")
+    .action(async (flags: Flags) => {
+      if (flags.threads !== undefined) process.env.LISHT_NUM_THREADS = String(flags.threads);
+      const dataPaths = Object.fromEntries(Object.entries(flags.data ?? {}).map(([k, v]) => [k, resolve(v)]));
+      const stop = stopOnSignals('stopping after the current step; the trial goes back to the queue and resumes from its last checkpoint');
+      let fatal: Extract<WorkerEvent, { type: 'fatal' }> | undefined;
+      let finished = 0;
+      try {
+        await workLoop(
+          {
+            db: flags.db,
+            experiment: flags.experiment ?? null,
+            dataPaths,
+            backend: flags.backend ?? null,
+            gitCommit: gitCommit(),
+            leaseMs: flags.lease,
+            busyTimeoutMs: DEFAULT_BUSY_TIMEOUT_MS,
+            gradientFlow: flags.gradientFlow,
+            saveModels: flags.saveModels,
+            wait: flags.wait ? 'forever' : 'running',
+            pollMs: flags.poll ?? Math.min(DEFAULT_POLL_MS, Math.max(100, flags.lease / 2)),
+          },
+          (event) => {
+            if (event.type === 'fatal') fatal = event;
+            if (event.type === 'trial-end' && (event.status === 'done' || event.status === 'failed')) finished++;
+            const line = describeRunEvent({ type: 'worker', worker: 1, event });
+            if (line !== undefined) process.stdout.write(line + '\n');
+          },
+          stop.signal,
+        );
+      } finally {
+        stop.release();
+      }
+      if (fatal !== undefined) {
+        if (fatal.userError) throw new UserError(fatal.message, fatal.exitCode);
+        throw new Error(`the worker failed: ${fatal.message}`);
+      }
+      process.stdout.write(`Worker done: ${finished} trials finished here.\n`);
+      if (stop.signal.aborted) process.exitCode = EXIT.INTERRUPTED;
+    });
+}

@@ -1,0 +1,24 @@
+/**
+ * Opening a results store from a `--db` value: a `postgres://` or `postgresql://` URL opens
+ * PostgreSQL, anything else is a SQLite file.
+ */
+import { isPostgresUrl, PgStore } from './pg_store.js';
+import { SqliteStore } from './sqlite_store.js';
+import type { Store } from './store_api.js';
+
+export { isPostgresUrl };
+
+export interface OpenStoreOptions {
+  /** Open for reading only (results, reports): the store must exist and be current. */
+  readonly?: boolean;
+  /** SQLite: how long a writer waits for another one. */
+  busyTimeoutMs?: number;
+  /** PostgreSQL: how long to keep reconnecting to a server that went away; default 0 (fail at once). */
+  reconnectMs?: number;
+}
+
+/** Opens (creating and migrating unless `readonly`) the store `db` names. */
+export async function openStore(db: string, options: OpenStoreOptions = {}): Promise<Store> {
+  if (isPostgresUrl(db)) return PgStore.open(db, { readonly: options.readonly, reconnectMs: options.reconnectMs });
+  return SqliteStore.open(db, { readonly: options.readonly, busyTimeoutMs: options.busyTimeoutMs });
+}
