@@ -7,6 +7,7 @@
         "native/dnnl_context.cc",
         "native/conv.cc",
         "native/conv_small.cc",
+        "native/batch.cc",
         "native/pool.cc",
         "native/matmul.cc",
         "native/eltwise.cc",

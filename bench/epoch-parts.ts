@@ -2,9 +2,10 @@
  * Where an epoch of `lisht compare` goes, part by part, in one process with the parts
  * alternated: a training step on one fixed batch (what `lisht bench` times), a step on fresh
  * batches in the epoch's shuffled order (what `fit` runs), the assembly of those batches from
- * the uint8 images, and a validation batch. On the CIFAR-10 subset of `../shared/datasets`.
+ * the uint8 images, and a validation batch. On the CIFAR-10 subset of `../shared/datasets`, or
+ * any CIFAR-10 binary archive given with --data.
  *
- *   node dist/bench/epoch-parts.js [--backend native] [--activations relu,lisht] [--rounds 6]
+ *   node dist/bench/epoch-parts.js [--data ARCHIVE] [--backend native] [--activations relu,lisht] [--rounds 6]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
@@ -20,24 +21,25 @@ import { evaluate } from '../src/training/evaluate.js';
 import { epochOrder, trainableVariables, trainStep } from '../src/training/fit.js';
 import { createOptimizer } from '../src/training/optimizers.js';
 
-const SUBSET = fileURLToPath(new URL('../../../shared/datasets/cifar-10-subset-binary.tar.gz', import.meta.url));
-const BATCH = 100;
-const STEPS_PER_ROUND = 15;
-
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1]! : fallback;
 }
 
-if (!existsSync(SUBSET)) {
-  process.stderr.write(`${SUBSET} is absent: this benchmark runs on the real CIFAR-10 subset\n`);
+const DATA = option('data', fileURLToPath(new URL('../../../shared/datasets/cifar-10-subset-binary.tar.gz', import.meta.url)));
+const BATCH = 100;
+const STEPS_PER_ROUND = 15;
+
+
+if (!existsSync(DATA)) {
+  process.stderr.write(`${DATA} is absent: give a CIFAR-10 binary archive with --data\n`);
   process.exit(66);
 }
 const backend = option('backend', 'native') as BackendChoice;
 const activations = option('activations', 'relu,lisht').split(',');
 const rounds = Number(option('rounds', '6'));
 await selectBackend(backend);
-const dataset = await loadDataset('cifar10', { data: SUBSET });
+const dataset = await loadDataset('cifar10', { data: DATA });
 const { train, test } = exampleSets(dataset);
 const order = epochOrder(train.count, 1, 0);
 const rows: (string | number)[][] = [];
@@ -78,7 +80,7 @@ for (const activation of activations) {
   rows.push([activation, median(t.fixed), median(t.fresh), median(t.batch), median(t.validation), epoch / 1000]);
 }
 process.stdout.write(
-  `seed-cnn, batch ${BATCH}, backend ${tf.getBackend()}, CIFAR-10 subset (${train.count} training, ${test.count} validation images); medians of ${rounds} alternating rounds\n\n` +
+  `seed-cnn, batch ${BATCH}, backend ${tf.getBackend()}, ${DATA} (${train.count} training, ${test.count} validation images); medians of ${rounds} alternating rounds\n\n` +
     formatTable(
       [
         { header: 'activation', align: 'left' },

@@ -59,6 +59,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
   exports.Set("info", Napi::Function::New(env, Info));
   RegisterConv(env, exports);
+  RegisterBatch(env, exports);
   RegisterPool(env, exports);
   RegisterMatmul(env, exports);
   RegisterEltwise(env, exports);

@@ -88,6 +88,7 @@ void parallel_ranges(int64_t n, int64_t min_per_thread, F&& body) {
 }
 
 void RegisterConv(Napi::Env env, Napi::Object exports);
+void RegisterBatch(Napi::Env env, Napi::Object exports);
 void RegisterPool(Napi::Env env, Napi::Object exports);
 void RegisterMatmul(Napi::Env env, Napi::Object exports);
 void RegisterEltwise(Napi::Env env, Napi::Object exports);

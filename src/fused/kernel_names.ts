@@ -51,5 +51,13 @@ export const BatchNormTrainingGrad = 'BatchNormTrainingGrad';
  */
 export const AdamUpdate = 'AdamUpdate';
 
+/**
+ * A batch of uint8 images (a data set's rows picked by index) as float32, each byte times
+ * `scale`. No inputs (the bytes are not a tensor: TF.js has no uint8 dtype); attrs `{rows:
+ * Uint8Array, index: Int32Array, scale, shape}`, `shape` the batch's, its first dimension the
+ * index's length; output the float32 batch.
+ */
+export const ImageBatch = 'ImageBatch';
+
 /** Momentum SGD's update of one variable. Inputs `{value, accumulation, gradient}`; attrs `{momentum, learningRate}`; outputs `[value, accumulation]`. */
 export const MomentumUpdate = 'MomentumUpdate';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset, Labels } from '../datasets/types.js';
+import { hasFusedKernel, ImageBatch } from '../fused/kernel_names.js';
 import type { BatchContext, ImageAugmenter } from './augment.js';
 
 /**
@@ -41,21 +42,23 @@ class ArrayExampleSet implements ExampleSet {
   inputs(order: ArrayLike<number> | null, start: number, end: number, context?: BatchContext): tf.Tensor {
     const n = end - start;
     const size = this.rowSize;
-    const out = this.dtype === 'int32' ? new Int32Array(n * size) : new Float32Array(n * size);
-    if (this.augment !== undefined && context !== undefined && this.rows instanceof Uint8Array) {
-      // Gather the batch as uint8, augment it, then scale it like any other batch.
-      const raw = new Uint8Array(n * size);
-      for (let b = 0; b < n; b++) raw.set(this.row(order, start + b), b * size);
-      const augmented = this.augment(raw, n, context);
-      for (let i = 0; i < out.length; i++) out[i] = augmented[i] * this.scale;
-      return tf.tensor(out, [n, ...this.inputShape], this.dtype);
+    const shape = [n, ...this.inputShape];
+    if (this.rows instanceof Uint8Array && this.dtype === 'float32') {
+      if (this.augment !== undefined && context !== undefined) {
+        // Gather the batch as uint8, augment it, then scale it like any other batch.
+        const raw = new Uint8Array(n * size);
+        for (let b = 0; b < n; b++) raw.set(this.row(order, start + b), b * size);
+        return imageBatch(this.augment(raw, n, context), null, 0, n, this.scale, shape);
+      }
+      return imageBatch(this.rows, order, start, end, this.scale, shape);
     }
+    const out = this.dtype === 'int32' ? new Int32Array(n * size) : new Float32Array(n * size);
     for (let b = 0; b < n; b++) {
       const row = this.row(order, start + b);
       if (this.scale === 1) out.set(row, b * size);
       else for (let i = 0, o = b * size; i < size; i++, o++) out[o] = row[i] * this.scale;
     }
-    return tf.tensor(out, [n, ...this.inputShape], this.dtype);
+    return tf.tensor(out, shape, this.dtype);
   }
 
   private row(order: ArrayLike<number> | null, i: number): Uint8Array | Float32Array | Int32Array {
@@ -68,6 +71,27 @@ class ArrayExampleSet implements ExampleSet {
     for (let b = 0; b < out.length; b++) out[b] = this.labels[order === null ? start + b : order[start + b]];
     return tf.tensor1d(out, 'int32');
   }
+}
+
+/**
+ * Rows `order[start..end)` (rows `start..end` when `order` is null) of uint8 `rows`, times
+ * `scale`, as a float32 tensor of `shape`: one kernel where the backend has it (`native`, on
+ * all cores), else a loop here.
+ */
+function imageBatch(rows: Uint8Array, order: ArrayLike<number> | null, start: number, end: number, scale: number, shape: number[]): tf.Tensor {
+  const n = end - start;
+  if (hasFusedKernel(ImageBatch)) {
+    const index =
+      order === null ? Int32Array.from({ length: n }, (_, b) => start + b) : order instanceof Int32Array ? order.subarray(start, end) : Int32Array.from({ length: n }, (_, b) => order[start + b]!);
+    return tf.engine().runKernel(ImageBatch, {}, { rows, index, scale, shape } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  }
+  const size = shape.slice(1).reduce((a, b) => a * b, 1);
+  const out = new Float32Array(n * size);
+  for (let b = 0; b < n; b++) {
+    const from = (order === null ? start + b : order[start + b]!) * size;
+    for (let i = 0, o = b * size; i < size; i++, o++) out[o] = rows[from + i]! * scale;
+  }
+  return tf.tensor(out, shape, 'float32');
 }
 
 /** Keeps only the first `limit` examples (all when `limit` is undefined). */

@@ -13,6 +13,7 @@ import { fuseBatchNormLayers } from '../../src/fused/batch_norm_layers.js';
 import type { PoolActivation } from '../../src/fused/kernel_names.js';
 import { activationMaxPool, batchNormTraining, conv2dBias } from '../../src/fused/ops.js';
 import { fuseSequential } from '../../src/fused/sequential.js';
+import { exampleSets } from '../../src/training/data.js';
 
 import { assertValuesClose, lcgValues, sizeOf } from '../helpers/kernels.js';
 
@@ -224,5 +225,47 @@ describe('fused conv + activation + pool on native match the composed ops on cpu
     const input = tfl.input({ shape: [8, 8, 2] });
     const functional = tfl.model({ inputs: input, outputs: pool().apply(conv({}).apply(input)) as tfl.SymbolicTensor });
     assert.equal(fuseSequential(functional), undefined, 'functional models run as they are');
+  });
+});
+
+describe('ImageBatch: uint8 training batches as float32', { skip }, () => {
+  const images = Uint8Array.from({ length: 7 * 4 * 4 * 3 }, (_, i) => (i * 37 + 11) % 256);
+  const labels = Int32Array.from({ length: 7 }, (_, i) => i % 3);
+  const dataset = {
+    kind: 'image' as const,
+    name: 'tiny',
+    imageShape: [4, 4, 3] as const,
+    classNames: ['a', 'b', 'c'],
+    train: { images, labels, count: 7 },
+    test: { images, labels, count: 7 },
+  };
+
+  test('native gives the bits of the JS loop (byte * (1/255) in double, rounded once), in any order', async () => {
+    const order = Int32Array.of(6, 0, 3, 5, 1, 2, 4);
+    const batches = async (backend: string) =>
+      on(backend, () => {
+        const { train } = exampleSets(dataset as unknown as Parameters<typeof exampleSets>[0]);
+        return [train.inputs(order, 1, 6), train.inputs(null, 2, 5), train.inputs([4, 4, 0], 0, 3)].map((t) => {
+          const v = t.dataSync().slice();
+          t.dispose();
+          return v;
+        });
+      });
+    const before = nativeCalls('ImageBatch');
+    const native = await batches('native');
+    assert.equal(nativeCalls('ImageBatch') - before, 3, 'every batch went through the native kernel');
+    const cpu = await batches('cpu');
+    for (let i = 0; i < cpu.length; i++) assert.deepEqual(Array.from(native[i]!), Array.from(cpu[i]!));
+    // The first row of the first batch is order[1] = image 0.
+    assert.equal(native[0]![5], Math.fround(images[5]! * (1 / 255)));
+  });
+
+  test('a row index outside the data set is a RangeError, not a read out of bounds', async () => {
+    await on('native', () => {
+      assert.throws(
+        () => tf.engine().runKernel('ImageBatch', {}, { rows: images, index: Int32Array.of(0, 7), scale: 1, shape: [2, 4, 4, 3] } as unknown as tf.NamedAttrMap),
+        /row index 7 out of range/,
+      );
+    });
   });
 });

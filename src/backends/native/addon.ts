@@ -28,6 +28,8 @@ export interface NativeAddon {
   conv2dImpl(geom: Int32Array): { forward: string | null; backwardData: string | null; backwardFilter: string | null };
   maxPool(x: Float32Array, y: Float32Array, geom: Int32Array, act?: PoolAct): void;
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geom: Int32Array, act?: PoolAct): void;
+  /** out[b * rowSize + i] = rows[index[b] * rowSize + i] * scale. */
+  imageBatch(rows: Uint8Array, rowSize: number, index: Int32Array, scale: number, out: Float32Array): void;
   matmul(
     a: Float32Array,
     b: Float32Array,

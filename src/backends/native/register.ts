@@ -10,6 +10,7 @@ import { NativeBackend } from './backend.js';
 import { batchNormConfig } from './kernels/batch_norm.js';
 import { convConfigs } from './kernels/conv.js';
 import { elementwiseConfigs } from './kernels/elementwise.js';
+import { imageBatchConfig } from './kernels/image_batch.js';
 import { layoutConfigs } from './kernels/layout.js';
 import { matmulConfigs } from './kernels/matmul.js';
 import { poolConfigs } from './kernels/pool.js';
@@ -31,6 +32,7 @@ export const NATIVE_KERNEL_CONFIGS: readonly tf.KernelConfig[] = [
   ...layoutConfigs,
   ...reduceConfigs,
   batchNormConfig,
+  imageBatchConfig,
   ...fusedKernelConfigs,
   adamUpdateConfig,
   momentumUpdateConfig,
