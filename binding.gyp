@@ -14,7 +14,8 @@
         "native/reduce.cc",
         "native/peak.cc",
         "native/optim.cc",
-        "native/batch_norm.cc"
+        "native/batch_norm.cc",
+        "native/bf16.cc"
       ],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -5,9 +5,13 @@ with softmax cross-entropy; Keras-default init (Glorot-uniform kernels, zero bia
 (lr 1e-3, eps 1e-7); random data. LiSHT is written as `x * torch.tanh(x)`, as a user would.
 
 Prints one JSON object: per activation and memory format, the median ms per step and the
-per-step times. Usage: python3 pytorch_seed_cnn.py [--steps 20] [--warmup 5] [--batch 100]
-[--threads 2] [--activations relu,lisht] [--formats contiguous,channels_last]
+per-step times, keyed `activation/format` for fp32 and `activation/format/bf16` for
+`torch.autocast('cpu', dtype=torch.bfloat16)` (forward and loss under autocast, fp32 weights and
+Adam, as PyTorch documents mixed precision). Usage: python3 pytorch_seed_cnn.py [--steps 20]
+[--warmup 5] [--batch 100] [--threads 2] [--activations relu,lisht]
+[--formats contiguous,channels_last] [--precisions fp32,bf16]
 """
+import contextlib
 import argparse
 import json
 import statistics
@@ -36,7 +40,13 @@ def make_model(activation):
     return model
 
 
-def bench(activation, memory_format, batch, steps, warmup):
+def autocast(precision):
+    if precision == 'bf16':
+        return torch.autocast('cpu', dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
+def bench(activation, memory_format, batch, steps, warmup, precision='fp32'):
     torch.manual_seed(1)
     model = make_model(activation).to(memory_format=memory_format)
     assert sum(p.numel() for p in model.parameters()) == 42442
@@ -48,7 +58,8 @@ def bench(activation, memory_format, batch, steps, warmup):
     for i in range(warmup + steps):
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x), y)
+        with autocast(precision):
+            loss = loss_fn(model(x), y)
         loss.backward()
         opt.step()
         loss.item()
@@ -65,13 +76,16 @@ def main():
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--activations', default='relu,lisht')
     p.add_argument('--formats', default='contiguous,channels_last')
+    p.add_argument('--precisions', default='fp32')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     formats = {'contiguous': torch.contiguous_format, 'channels_last': torch.channels_last}
     out = {'torch': torch.__version__, 'threads': torch.get_num_threads(), 'batch': a.batch, 'results': {}}
     for act in a.activations.split(','):
         for name in a.formats.split(','):
-            out['results'][f'{act}/{name}'] = bench(act, formats[name], a.batch, a.steps, a.warmup)
+            for precision in a.precisions.split(','):
+                key = f'{act}/{name}' + ('/bf16' if precision == 'bf16' else '')
+                out['results'][key] = bench(act, formats[name], a.batch, a.steps, a.warmup, precision)
     print(json.dumps(out))
 
 

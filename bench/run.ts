@@ -51,15 +51,18 @@ async function main(): Promise<void> {
   }
   const rows: Row[] = [];
   const notes: string[] = [];
-  for (const backend of ['tensorflow', 'native', 'wasm']) {
+  // native twice: fp32 and the mixed_bfloat16 policy (refused, and noted, on a CPU without AVX512-BF16).
+  for (const [backend, precision] of [['tensorflow', 'fp32'], ['native', 'fp32'], ['native', 'bf16'], ['wasm', 'fp32']] as const) {
+    const label = precision === 'bf16' ? `${backend} bf16` : backend;
     for (const activation of ACTIVATIONS) {
-      const r = runJson(process.execPath, [CLI, 'bench', '--backend', backend, '--activation', activation, '--batch-size', String(BATCH), '--steps', String(steps), '--warmup', String(WARMUP), '--json']);
+      const args = [CLI, 'bench', '--backend', backend, '--precision', precision, '--activation', activation, '--batch-size', String(BATCH), '--steps', String(steps), '--warmup', String(WARMUP), '--json'];
+      const r = runJson(process.execPath, args);
       if (typeof r === 'string') {
-        notes.push(`${backend}: not measured (${r})`);
+        notes.push(`${label}: not measured (${r})`);
         break;
       }
-      rows.push({ backend, activation, ms: r.ms_per_step as number });
-      process.stderr.write(`${backend} ${activation}: ${(r.ms_per_step as number).toFixed(1)} ms/step\n`);
+      rows.push({ backend: label, activation, ms: r.ms_per_step as number });
+      process.stderr.write(`${label} ${activation}: ${(r.ms_per_step as number).toFixed(1)} ms/step\n`);
     }
   }
   // PyTorch per activation: as the script's model runs by default (NCHW), and in its faster
@@ -70,17 +73,21 @@ async function main(): Promise<void> {
     notes.push('PyTorch: not measured (no python3 with torch; on Debian: apt-get install python3-torch)');
   } else {
     const python = torchPython.command;
-    const r = runJson(python, [PYTORCH_SCRIPT, '--steps', String(steps), '--warmup', String(WARMUP), '--batch', String(BATCH)], torchPython.env);
+    const r = runJson(python, [PYTORCH_SCRIPT, '--steps', String(steps), '--warmup', String(WARMUP), '--batch', String(BATCH), '--precisions', 'fp32,bf16'], torchPython.env);
     if (typeof r === 'string') notes.push(`PyTorch: failed (${r})`);
     else {
       const results = r.results as Record<string, { ms_per_step: number }>;
       for (const a of ACTIVATIONS) {
-        const formats = Object.entries(results).filter(([key]) => key.split('/')[0] === a);
+        // Keys: activation/format (fp32) and activation/format/bf16 (torch.autocast).
+        const of = (bf16: boolean) => Object.entries(results).filter(([key]) => key.split('/')[0] === a && (key.split('/')[2] === 'bf16') === bf16);
+        const formats = of(false);
         if (formats.length === 0) continue;
         const standard = results[`${a}/contiguous`]?.ms_per_step ?? Math.min(...formats.map(([, v]) => v.ms_per_step));
         torch[a] = { standard, best: Math.min(...formats.map(([, v]) => v.ms_per_step)) };
         rows.push({ backend: `pytorch (${python}), NCHW`, activation: a, ms: standard });
         rows.push({ backend: `pytorch (${python}), fastest format`, activation: a, ms: torch[a].best });
+        const autocast = of(true);
+        if (autocast.length > 0) rows.push({ backend: `pytorch (${python}), bf16 autocast, fastest format`, activation: a, ms: Math.min(...autocast.map(([, v]) => v.ms_per_step)) });
       }
     }
   }

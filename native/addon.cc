@@ -3,6 +3,7 @@
 // addon's own loops share the one OpenMP pool.
 #include <cstdlib>
 
+#include "bf16.h"
 #include "common.h"
 #include "dnnl_context.h"
 
@@ -52,6 +53,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   if (int n = threads_from_env()) omp_set_num_threads(n);
+  init_bf16_from_env();
   // oneDNN's kernels synchronise the team they ask for; OMP_DYNAMIC=true can hand them a
   // smaller one and they never finish.
   omp_set_dynamic(0);
@@ -67,6 +69,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterPeak(env, exports);
   RegisterOptim(env, exports);
   RegisterBatchNorm(env, exports);
+  RegisterBf16(env, exports);
   return exports;
 }
 

@@ -96,6 +96,7 @@ void RegisterReduce(Napi::Env env, Napi::Object exports);
 void RegisterPeak(Napi::Env env, Napi::Object exports);
 void RegisterOptim(Napi::Env env, Napi::Object exports);
 void RegisterBatchNorm(Napi::Env env, Napi::Object exports);
+void RegisterBf16(Napi::Env env, Napi::Object exports);
 
 
 }  // namespace lisht

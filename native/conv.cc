@@ -3,6 +3,7 @@
 // caller's memory; only the (small) filters are reordered into oneDNN's blocked layout.
 #include <sstream>
 
+#include "bf16.h"
 #include "common.h"
 #include "conv_geom.h"
 #include "conv_small.h"
@@ -61,12 +62,15 @@ PrimitiveCache<ConvBwdWeights> bwd_weights_cache;
 
 bool unimplemented(const dnnl::error& e) { return e.status == dnnl_unimplemented || e.status == dnnl_invalid_arguments; }
 
-ConvFwd* get_fwd(const ConvGeom& g, bool with_bias, int act) {
-  std::string key = g.key() + (with_bias ? "+b" : "") + "+a" + std::to_string(act);
+const char* precision_key(bool bf16) { return bf16 ? "+bf16" : ""; }
+
+ConvFwd* get_fwd(const ConvGeom& g, bool with_bias, int act, bool bf16) {
+  std::string key = g.key() + (with_bias ? "+b" : "") + "+a" + std::to_string(act) + precision_key(bf16);
   return fwd_cache.get(key, [&]() -> std::unique_ptr<ConvFwd> {
     try {
       auto e = std::make_unique<ConvFwd>();
-      e->pd = g.forward_pd(with_bias, act);
+      e->pd = g.forward_pd(with_bias, act, bf16);
+      if (bf16 && !usable_bf16(e->pd.impl_info_str())) return nullptr;
       e->prim = dnnl::convolution_forward(e->pd);
       e->w.init(g.user_weights(), e->pd.weights_desc());
       return e;
@@ -77,13 +81,16 @@ ConvFwd* get_fwd(const ConvGeom& g, bool with_bias, int act) {
   });
 }
 
-ConvBwdData* get_bwd_data(const ConvGeom& g) {
-  return bwd_data_cache.get(g.key(), [&]() -> std::unique_ptr<ConvBwdData> {
+// With bf16: bf16 dy and weights, fp32 dx.
+ConvBwdData* get_bwd_data(const ConvGeom& g, bool bf16) {
+  return bwd_data_cache.get(g.key() + precision_key(bf16), [&]() -> std::unique_ptr<ConvBwdData> {
     try {
       auto e = std::make_unique<ConvBwdData>();
-      dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, g.src(), g.any_weights(), g.dst(), g.strides(),
+      const dt in = bf16 ? dt::bf16 : dt::f32;
+      dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, g.src(), g.any_weights(in), g.dst(in), g.strides(),
                                               g.dilates(), g.pad_l(), g.pad_r());
-      e->pd = dnnl::convolution_backward_data::primitive_desc(d, cpu_engine(), g.forward_pd(false, 0));
+      e->pd = dnnl::convolution_backward_data::primitive_desc(d, cpu_engine(), g.forward_pd(false, 0, bf16));
+      if (bf16 && !usable_bf16(e->pd.impl_info_str())) return nullptr;
       e->prim = dnnl::convolution_backward_data(e->pd);
       e->w.init(g.user_weights(), e->pd.weights_desc());
       return e;
@@ -94,15 +101,18 @@ ConvBwdData* get_bwd_data(const ConvGeom& g) {
   });
 }
 
-ConvBwdWeights* get_bwd_weights(const ConvGeom& g, bool with_bias) {
-  return bwd_weights_cache.get(g.key() + (with_bias ? "+b" : ""), [&]() -> std::unique_ptr<ConvBwdWeights> {
+// With bf16: bf16 x and dy, fp32 filter and bias gradients.
+ConvBwdWeights* get_bwd_weights(const ConvGeom& g, bool with_bias, bool bf16) {
+  return bwd_weights_cache.get(g.key() + (with_bias ? "+b" : "") + precision_key(bf16), [&]() -> std::unique_ptr<ConvBwdWeights> {
     try {
       auto e = std::make_unique<ConvBwdWeights>();
-      auto d = with_bias ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.src(), g.any_weights(),
-                                                                    g.bias(), g.dst(), g.strides(), g.dilates(), g.pad_l(), g.pad_r())
-                         : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.src(), g.any_weights(),
-                                                                    g.dst(), g.strides(), g.dilates(), g.pad_l(), g.pad_r());
-      e->pd = dnnl::convolution_backward_weights::primitive_desc(d, cpu_engine(), g.forward_pd(with_bias, 0));
+      const dt in = bf16 ? dt::bf16 : dt::f32;
+      auto d = with_bias ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.src(in), g.any_weights(),
+                                                                    g.bias(), g.dst(in), g.strides(), g.dilates(), g.pad_l(), g.pad_r())
+                         : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.src(in), g.any_weights(),
+                                                                    g.dst(in), g.strides(), g.dilates(), g.pad_l(), g.pad_r());
+      e->pd = dnnl::convolution_backward_weights::primitive_desc(d, cpu_engine(), g.forward_pd(with_bias, 0, bf16));
+      if (bf16 && !usable_bf16(e->pd.impl_info_str())) return nullptr;
       e->prim = dnnl::convolution_backward_weights(e->pd);
       memory::desc user = g.user_weights();
       e->needs_reorder = e->pd.diff_weights_desc() != user;
@@ -149,9 +159,9 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
     float* y = f32(info[3], "y");
     int act = static_cast<int>(i64(info[5]));
     check_sizes(info, {{0, g.src_size()}, {1, g.weights_size()}, {2, g.oc}, {3, g.dst_size()}});
-    ConvFwd* e = get_fwd(g, b != nullptr, act);
+    ConvFwd* e = pick_precision([&](bool bf16) { return get_fwd(g, b != nullptr, act, bf16); });
     if (!e) return Napi::Boolean::New(info.Env(), false);
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(g.src(), cpu_engine(), x)},
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, bf16_operand(e->pd.src_desc(), x, 0)},
                                          {DNNL_ARG_WEIGHTS, e->w.bind(w)},
                                          {DNNL_ARG_DST, memory(g.dst(), cpu_engine(), y)}};
     if (b) args.emplace(DNNL_ARG_BIAS, memory(g.bias(), cpu_engine(), b));
@@ -171,9 +181,9 @@ Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
     float* dx = f32(info[2], "dx");
     check_sizes(info, {{0, g.dst_size()}, {1, g.weights_size()}, {2, g.src_size()}});
     if (conv_backward_data_small(g, dy, w, dx)) return Napi::Boolean::New(info.Env(), true);
-    ConvBwdData* e = get_bwd_data(g);
+    ConvBwdData* e = pick_precision([&](bool bf16) { return get_bwd_data(g, bf16); });
     if (!e) return Napi::Boolean::New(info.Env(), false);
-    e->prim.execute(cpu_stream(), {{DNNL_ARG_DIFF_DST, memory(g.dst(), cpu_engine(), dy)},
+    e->prim.execute(cpu_stream(), {{DNNL_ARG_DIFF_DST, bf16_operand(e->pd.diff_dst_desc(), dy, 1)},
                                    {DNNL_ARG_WEIGHTS, e->w.bind(w)},
                                    {DNNL_ARG_DIFF_SRC, memory(g.src(), cpu_engine(), dx)}});
     cpu_stream().wait();
@@ -193,11 +203,11 @@ Napi::Value Conv2dBackwardFilter(const Napi::CallbackInfo& info) {
     float* db = f32_opt(info[3], "dbias");
     check_sizes(info, {{0, g.src_size()}, {1, g.dst_size()}, {2, g.weights_size()}, {3, g.oc}});
     if (conv_backward_filter_small(g, x, dy, dw, db)) return Napi::Boolean::New(info.Env(), true);
-    ConvBwdWeights* e = get_bwd_weights(g, db != nullptr);
+    ConvBwdWeights* e = pick_precision([&](bool bf16) { return get_bwd_weights(g, db != nullptr, bf16); });
     if (!e) return Napi::Boolean::New(info.Env(), false);
     memory user_dw(g.user_weights(), cpu_engine(), dw);
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(g.src(), cpu_engine(), x)},
-                                         {DNNL_ARG_DIFF_DST, memory(g.dst(), cpu_engine(), dy)},
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, bf16_operand(e->pd.src_desc(), x, 0)},
+                                         {DNNL_ARG_DIFF_DST, bf16_operand(e->pd.diff_dst_desc(), dy, 1)},
                                          {DNNL_ARG_DIFF_WEIGHTS, e->needs_reorder ? e->dw_buf : user_dw}};
     if (db) args.emplace(DNNL_ARG_DIFF_BIAS, memory(g.bias(), cpu_engine(), db));
     e->prim.execute(cpu_stream(), args);
@@ -207,19 +217,23 @@ Napi::Value Conv2dBackwardFilter(const Napi::CallbackInfo& info) {
   });
 }
 
-// conv2dImpl(geom): {forward, backwardData, backwardFilter} oneDNN implementation names, for
-// profiles and bug reports.
+// conv2dImpl(geom): {forward, backwardData, backwardFilter} oneDNN implementation names under
+// the current precision (with ":bf16" on those running bf16), for profiles, tests and bug reports.
 Napi::Value Conv2dImpl(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     ConvGeom g = ConvGeom::from(info[0]);
     ThreadLimit threads(threads_for_flops(g.flops()));
     Napi::Object out = Napi::Object::New(info.Env());
-    ConvFwd* f = get_fwd(g, false, 0);
-    ConvBwdData* d = get_bwd_data(g);
-    ConvBwdWeights* w = get_bwd_weights(g, false);
-    out.Set("forward", f ? Napi::Value(Napi::String::New(info.Env(), f->pd.impl_info_str())) : info.Env().Null());
-    out.Set("backwardData", d ? Napi::Value(Napi::String::New(info.Env(), d->pd.impl_info_str())) : info.Env().Null());
-    out.Set("backwardFilter", w ? Napi::Value(Napi::String::New(info.Env(), w->pd.impl_info_str())) : info.Env().Null());
+    ConvFwd* f = pick_precision([&](bool bf16) { return get_fwd(g, false, 0, bf16); });
+    ConvBwdData* d = pick_precision([&](bool bf16) { return get_bwd_data(g, bf16); });
+    ConvBwdWeights* w = pick_precision([&](bool bf16) { return get_bwd_weights(g, false, bf16); });
+    auto name = [&](const auto* e, const memory::desc& in) -> Napi::Value {
+      if (!e) return info.Env().Null();
+      return Napi::String::New(info.Env(), std::string(e->pd.impl_info_str()) + (in.data_type() == dt::bf16 ? ":bf16" : ""));
+    };
+    out.Set("forward", f ? name(f, f->pd.src_desc()) : info.Env().Null());
+    out.Set("backwardData", d ? name(d, d->pd.diff_dst_desc()) : info.Env().Null());
+    out.Set("backwardFilter", w ? name(w, w->pd.src_desc()) : info.Env().Null());
     return out;
   });
 }

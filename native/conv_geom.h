@@ -48,21 +48,24 @@ struct ConvGeom {
       << dh << ',' << dw << ',' << pt << ',' << pl << ',' << pb << ',' << pr << ',' << oh << ',' << ow;
     return s.str();
   }
-  memory::desc src() const { return {{n, ic, ih, iw}, dt::f32, tag::nhwc}; }
-  memory::desc dst() const { return {{n, oc, oh, ow}, dt::f32, tag::nhwc}; }
+  memory::desc src(dt t = dt::f32) const { return {{n, ic, ih, iw}, t, tag::nhwc}; }
+  memory::desc dst(dt t = dt::f32) const { return {{n, oc, oh, ow}, t, tag::nhwc}; }
   memory::desc user_weights() const { return {{oc, ic, kh, kw}, dt::f32, tag::hwio}; }
-  memory::desc any_weights() const { return {{oc, ic, kh, kw}, dt::f32, tag::any}; }
+  memory::desc any_weights(dt t = dt::f32) const { return {{oc, ic, kh, kw}, t, tag::any}; }
   memory::desc bias() const { return {{oc}, dt::f32, tag::x}; }
   memory::dims strides() const { return {sh, sw}; }
   memory::dims dilates() const { return {dh - 1, dw - 1}; }  // oneDNN counts the gaps
   memory::dims pad_l() const { return {pt, pl}; }
   memory::dims pad_r() const { return {pb, pr}; }
 
-  dnnl::convolution_forward::primitive_desc forward_pd(bool with_bias, int act) const {
+  // With bf16: bf16 source and weights, fp32 accumulation, bias and destination (TF.js reads
+  // the output as float32, so a bf16 destination would only add a conversion back).
+  dnnl::convolution_forward::primitive_desc forward_pd(bool with_bias, int act, bool bf16 = false) const {
+    const dt in = bf16 ? dt::bf16 : dt::f32;
     auto d = with_bias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-                                                         src(), any_weights(), bias(), dst(), strides(), dilates(), pad_l(), pad_r())
+                                                         src(in), any_weights(in), bias(), dst(), strides(), dilates(), pad_l(), pad_r())
                        : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-                                                         src(), any_weights(), dst(), strides(), dilates(), pad_l(), pad_r());
+                                                         src(in), any_weights(in), dst(), strides(), dilates(), pad_l(), pad_r());
     dnnl::primitive_attr attr;
     if (act == 1) {
       dnnl::post_ops ops;

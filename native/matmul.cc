@@ -5,6 +5,7 @@
 // the primitive does not.)
 #include <sstream>
 
+#include "bf16.h"
 #include "common.h"
 #include "dnnl_context.h"
 
@@ -19,15 +20,16 @@ struct MatmulShape {
   int64_t batch_a, batch_b, m, n, k;
   bool ta, tb, bias;
   int act;
+  bool bf16 = false;  // bf16 a and b, fp32 accumulation, bias and c
 
   std::string key() const {
     std::ostringstream s;
-    s << batch_a << ',' << batch_b << ',' << m << ',' << n << ',' << k << ',' << ta << tb << bias << act;
+    s << batch_a << ',' << batch_b << ',' << m << ',' << n << ',' << k << ',' << ta << tb << bias << act << (bf16 ? "+bf16" : "");
     return s.str();
   }
   // A is [batch, m, k]; stored transposed it is [batch, k, m] in memory.
-  memory::desc a() const { return {{batch_a, m, k}, dt::f32, ta ? tag::acb : tag::abc}; }
-  memory::desc b() const { return {{batch_b, k, n}, dt::f32, tb ? tag::acb : tag::abc}; }
+  memory::desc a() const { return {{batch_a, m, k}, bf16 ? dt::bf16 : dt::f32, ta ? tag::acb : tag::abc}; }
+  memory::desc b() const { return {{batch_b, k, n}, bf16 ? dt::bf16 : dt::f32, tb ? tag::acb : tag::abc}; }
   memory::desc c() const { return {{std::max(batch_a, batch_b), m, n}, dt::f32, tag::abc}; }
   memory::desc bias_md() const { return {{1, 1, n}, dt::f32, tag::abc}; }
 };
@@ -49,12 +51,19 @@ MatmulEntry* get(const MatmulShape& s) {
       ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
       attr.set_post_ops(ops);
     }
-    e->pd = dnnl::matmul::primitive_desc(d, attr, cpu_engine());
+    try {
+      e->pd = dnnl::matmul::primitive_desc(d, attr, cpu_engine());
+    } catch (const dnnl::error& err) {
+      if (s.bf16 && err.status == dnnl_unimplemented) return nullptr;
+      throw;
+    }
+    if (s.bf16 && !usable_bf16(e->pd.impl_info_str())) return nullptr;
     e->prim = dnnl::matmul(e->pd);
     return e;
   });
 }
 
+// With the bf16 policy, a and b are rounded to bf16 (fp32 accumulation and output).
 // matmul(a, b, c, batchA, batchB, m, n, k, transA, transB, bias|null, act): for each batch
 // i < max(batchA, batchB), c[i] = op(a[i or 0]) x op(b[i or 0]) (+ bias over columns, ReLU if act = 1).
 Napi::Value Matmul(const Napi::CallbackInfo& info) {
@@ -73,9 +82,13 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
   }
   try {
     ThreadLimit threads(threads_for_flops(2.0 * static_cast<double>(batch * s.m) * static_cast<double>(s.n * s.k)));
-    MatmulEntry* e = get(s);
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(s.a(), cpu_engine(), a)},
-                                         {DNNL_ARG_WEIGHTS, memory(s.b(), cpu_engine(), b)},
+    MatmulShape used = s;
+    MatmulEntry* e = pick_precision([&](bool bf16) {
+      used.bf16 = bf16;
+      return get(used);
+    });
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, bf16_operand(used.a(), a, 0)},
+                                         {DNNL_ARG_WEIGHTS, bf16_operand(used.b(), b, 1)},
                                          {DNNL_ARG_DST, memory(s.c(), cpu_engine(), c)}};
     if (bias) args.emplace(DNNL_ARG_BIAS, memory(s.bias_md(), cpu_engine(), bias));
     e->prim.execute(cpu_stream(), args);

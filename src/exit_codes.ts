@@ -14,7 +14,7 @@ export const EXIT = {
   DATA: 65,
   /** An input file or folder does not exist or cannot be opened. */
   NO_INPUT: 66,
-  /** A service is unreachable: every download source failed, or PostgreSQL refused or lost the connection. */
+  /** A service is unreachable: every download source failed, or PostgreSQL refused or lost the connection; or bf16 without the CPU's bf16 instructions. */
   UNAVAILABLE: 69,
   /** A bug: an internal error, printed with its stack trace. */
   SOFTWARE: 70,

@@ -13,6 +13,7 @@ export * from './index.js';
 // Declared here, these shadow the browser entry's selection of the same names.
 export { selectBackend, BACKEND_NAMES, type BackendChoice } from './backends/select.js';
 export { requireNativeBackend, nativeBackendInfo, setNativeThreads, nativeAddonUnavailableReason, NATIVE_BACKEND } from './backends/native/index.js';
+export { setPrecisionPolicy, getPrecisionPolicy, PRECISION_POLICIES, type PrecisionPolicy, type PrecisionOptions } from './backends/native/index.js';
 export { saveModel, loadModel, fileSaveHandler } from './training/model_files.js';
 export { benchTraining, type BenchOptions, type BenchResult } from './training/bench.js';
 export { compare, type CompareEvent, type CompareHooks } from './experiments/compare.js';

@@ -13,6 +13,7 @@ import { access, mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/
 import { constants, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { getActivation } from '../activations/zoo.js';
+import { checkPrecisionRequest } from '../backends/native/precision.js';
 import { BACKEND_NAMES, selectBackend } from '../backends/select.js';
 import { loadDataset, parseDatasetName } from '../datasets/index.js';
 import type { Dataset, DatasetName, SplitInfo } from '../datasets/types.js';
@@ -147,6 +148,7 @@ function resolveOptions(parsed: ParsedCompareOptions): ResolvedCompareOptions {
     limitTrain: parsed.limitTrain ?? null,
     limitTest: parsed.limitTest ?? null,
     backend: parsed.backend,
+    precision: parsed.precision,
     optimizer: optimizer.name,
     lr: optimizer.lr,
     momentum: optimizer.momentum,
@@ -162,7 +164,7 @@ function resolveOptions(parsed: ParsedCompareOptions): ResolvedCompareOptions {
 }
 
 /** Options that say where and how to run, not what: they may differ on a resume. */
-const RUN_ONLY = new Set(['resume', 'out', 'force', 'backend']);
+const RUN_ONLY = new Set(['resume', 'out', 'force', 'backend', 'allowEmulatedBf16']);
 
 /**
  * The options given with `resume` that differ from what the run was started with, as
@@ -181,7 +183,9 @@ function resumeConflicts(given: CompareOptions, parsed: ParsedCompareOptions, ru
 }
 
 /** Resolves options, validates names, data and output before any training starts. */
-async function prepare(options: CompareOptions): Promise<{ resolved: ResolvedCompareOptions; out: string; previous?: CompareSummary; created: boolean }> {
+async function prepare(
+  options: CompareOptions,
+): Promise<{ resolved: ResolvedCompareOptions; out: string; previous?: CompareSummary; created: boolean; allowEmulatedBf16?: boolean }> {
   const parsed = parseCompareOptions(options);
   let previous: CompareSummary | undefined;
   let resolved: ResolvedCompareOptions;
@@ -204,9 +208,10 @@ async function prepare(options: CompareOptions): Promise<{ resolved: ResolvedCom
     out = resolve(parsed.out ?? join('runs', `${resolved.dataset}-${timestamp(new Date())}`));
   }
   checkBeforeLoading(resolved);
+  checkPrecisionRequest(resolved.precision ?? 'fp32', resolved.backend, { allowEmulated: parsed.allowEmulatedBf16 });
   if (parsed.resume === undefined) await claimOutFolder(out, parsed.force);
   const created = await ensureWritableDir(out);
-  return { resolved, out, previous, created };
+  return { resolved, out, previous, created, allowEmulatedBf16: parsed.allowEmulatedBf16 };
 }
 
 /** Everything that can be checked without the data: names, model vs data set, option combinations. */
@@ -265,6 +270,7 @@ export function compareSpec(resolved: ResolvedCompareOptions): ExperimentSpec {
     ...(resolved.schedule !== 'none' ? { schedule: { name: resolved.schedule, ...(resolved.milestones !== null ? { milestones: resolved.milestones } : {}) } } : {}),
     ...(resolved.augment ? { augment: true as const } : {}),
     ...(resolved.earlyStopping !== null ? { earlyStopping: { ...resolved.earlyStopping, minDelta: 0 } } : {}),
+    ...(resolved.precision === 'bf16' ? { precision: 'bf16' as const } : {}),
     backend: resolved.backend,
     baseline: resolved.activations.includes('relu') ? 'relu' : resolved.activations[0]!,
     samples: 16,
@@ -334,7 +340,7 @@ async function trainedBackends(store: Store, experimentId: number, current: stri
   return used.length === 0 ? current : used.join('+');
 }
 
-async function run({ resolved, out, previous }: Awaited<ReturnType<typeof prepare>>, hooks: CompareHooks): Promise<CompareSummary> {
+async function run({ resolved, out, previous, allowEmulatedBf16 }: Awaited<ReturnType<typeof prepare>>, hooks: CompareHooks): Promise<CompareSummary> {
   const emit = (e: CompareEvent) => hooks.onEvent?.(e);
   const definition = getModel(resolved.model);
 
@@ -404,6 +410,7 @@ async function run({ resolved, out, previous }: Awaited<ReturnType<typeof prepar
           leaseMs: DEFAULT_LEASE_MS,
           samples: spec.samples,
           gradientFlow: resolved.gradientFlow === true,
+          allowEmulatedBf16,
           signal: hooks.signal === undefined ? lost : AbortSignal.any([hooks.signal, lost]),
           callbacks: hooks.callbacks?.(activation),
           onStart: async (model, resumedFrom) => {

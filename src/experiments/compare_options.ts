@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PRECISIONS } from '../backends/native/precision.js';
 import { UserError } from '../errors.js';
 import { OPTIMIZER_NAMES } from '../training/optimizers.js';
 import { SCHEDULE_NAMES } from '../training/schedules.js';
@@ -25,6 +26,10 @@ export const CompareOptionsSchema = z
     limitTrain: positiveInt.optional(),
     limitTest: positiveInt.optional(),
     backend: z.string().min(1).default('auto'),
+    /** fp32, or bf16 (mixed_bfloat16 on the native backend: bf16 convolutions and matrix products, fp32 master weights). */
+    precision: z.enum(PRECISIONS).default('fp32'),
+    /** With bf16 on a CPU without AVX512-BF16: run oneDNN's emulated bf16 instead of refusing. */
+    allowEmulatedBf16: z.boolean().optional(),
     /** Output folder; default `runs/<dataset>-<timestamp>`. */
     out: z.string().min(1).optional(),
     /** Continue the comparison in this folder from its last finished epoch. */

@@ -90,6 +90,7 @@ export async function writeCompareOutputs(dir: string, summary: CompareSummary, 
     ['training / test examples', `${summary.train_count} / ${summary.test_count}`],
     ['train / test split', describeSplit(summary.split)],
     ['trained on', summary.backend],
+    ['precision', summary.options.precision ?? 'fp32'],
     ['status', summary.status],
     ['lisht version', summary.lisht_version],
   ];

@@ -1,3 +1,4 @@
+import type { Precision } from '../backends/native/precision.js';
 /** The JSON that `lisht compare` writes as `summary.json`, and the options it ran with. */
 import type { SplitInfo } from '../datasets/types.js';
 import type { Monitor } from '../training/early_stopping.js';
@@ -47,6 +48,8 @@ export interface ResolvedCompareOptions {
   limitTrain: number | null;
   limitTest: number | null;
   backend: string;
+  /** fp32 or bf16 (absent in runs written before precisions existed: fp32). */
+  precision?: Precision;
   optimizer: OptimizerName;
   lr: number;
   /** SGD's momentum; null for Adam. */
@@ -71,8 +74,9 @@ export interface ResolvedCompareOptions {
  */
 export const LEGACY_OPTIONS: Pick<
   ResolvedCompareOptions,
-  'optimizer' | 'lr' | 'momentum' | 'weightDecay' | 'schedule' | 'milestones' | 'augment' | 'earlyStopping' | 'fromTestSet' | 'hiddenUnits'
+  'optimizer' | 'lr' | 'momentum' | 'weightDecay' | 'schedule' | 'milestones' | 'augment' | 'earlyStopping' | 'fromTestSet' | 'hiddenUnits' | 'precision'
 > = {
+  precision: 'fp32',
   optimizer: 'adam',
   lr: 0.001,
   momentum: null,

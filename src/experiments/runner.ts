@@ -13,7 +13,8 @@ import { parseDatasetName } from '../datasets/registry.js';
 import type { DownloadProgress } from '../datasets/types.js';
 import { UserError } from '../errors.js';
 import { gitCommit } from './provenance.js';
-import { loadSpecFile, planTrials, specHash, type LoadedSpec } from './spec.js';
+import { checkPrecisionRequest, type Precision } from '../backends/native/precision.js';
+import { loadSpecFile, planTrials, specHash, type ExperimentSpec, type LoadedSpec } from './spec.js';
 import { isPostgresUrl, openStore } from './open_store.js';
 import { DEFAULT_BUSY_TIMEOUT_MS } from './store.js';
 import type { Store } from './store_api.js';
@@ -32,6 +33,8 @@ export interface RunOptions {
   data?: Record<string, string>;
   /** Backend instead of the spec's. */
   backend?: string;
+  /** Precision instead of the spec's (it is part of each trial's configuration: other trials). */
+  precision?: Precision;
   busyTimeoutMs?: number;
   /** How long a claim lives without a heartbeat; default 5 minutes. */
   leaseMs?: number;
@@ -106,6 +109,13 @@ async function ensureCached(loaded: LoadedSpec, dataPaths: Record<string, string
   }
 }
 
+/** The spec with `precision` in place of its own (fp32 is the field left out). */
+function withPrecision(spec: ExperimentSpec, precision: Precision | undefined): ExperimentSpec {
+  if (precision === undefined) return spec;
+  const { precision: _own, ...rest } = spec;
+  return precision === 'bf16' ? { ...rest, precision } : rest;
+}
+
 /**
  * Runs the spec's unfinished trials and resolves to what the database holds afterwards.
  * Throws a UserError for a bad spec or database before anything starts, and for a worker's
@@ -116,12 +126,14 @@ export async function runExperiment(options: RunOptions): Promise<RunSummary> {
   const loaded = typeof options.spec === 'string' ? await loadSpecFile(options.spec) : options.spec;
   const workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 0) throw new UserError(`workers must be a whole number, got ${workers}`);
+  const spec = withPrecision(loaded.spec, options.precision);
+  // Workers here are refused before any trial is claimed; workers elsewhere check their own CPU.
+  if (workers > 0) checkPrecisionRequest(spec.precision ?? 'fp32', options.backend ?? spec.backend);
   const dataPaths = await resolveDataPaths(loaded, options.data ?? {});
   // Registering only (no worker here): the workers download what they need where they run.
   if (workers > 0) await ensureCached(loaded, dataPaths, options.onDownloadProgress);
   const dbPath = options.db ?? DEFAULT_DB;
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
-  const { spec } = loaded;
   const planned = planTrials(spec);
   const keys = new Set(planned.map((t) => t.key));
   const emit = (e: RunEvent) => options.onEvent?.(e);

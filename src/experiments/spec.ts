@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { getActivation } from '../activations/zoo.js';
 import { parseDatasetName } from '../datasets/registry.js';
 import type { DatasetName } from '../datasets/types.js';
+import { PRECISIONS } from '../backends/native/precision.js';
 import { UserError } from '../errors.js';
 import { DATASET_INPUTS } from '../models/inputs.js';
 import { checkModelFits, getModel } from '../models/registry.js';
@@ -128,6 +129,8 @@ export const ExperimentSpecSchema = z
     earlyStopping: EarlyStoppingSchema.optional(),
     /** Backend name as `selectBackend` takes it; default `auto`. */
     backend: z.string().min(1).optional(),
+    /** fp32 (default) or bf16 (mixed_bfloat16: native backend only); part of each trial's configuration. */
+    precision: z.enum(PRECISIONS).optional(),
     /** Activation the others are tested against; default relu when present, else the first. */
     baseline: z.string().min(1).optional(),
     /** Test examples whose predictions each trial keeps for the report (default 16). */
@@ -195,6 +198,8 @@ export interface ExperimentSpec {
   /** Absent: no augmentation. */
   augment?: true;
   earlyStopping?: EarlyStoppingSpec;
+  /** Absent: fp32. */
+  precision?: 'bf16';
   backend: string;
   baseline: string;
   samples: number;
@@ -217,6 +222,8 @@ export interface TrialConfig {
   schedule?: ScheduleSpec;
   augment?: true;
   earlyStopping?: EarlyStoppingSpec;
+  /** Absent: fp32 (so trials from before precisions existed keep their keys). */
+  precision?: 'bf16';
 }
 
 /** A trial of the grid with its identity. */
@@ -407,6 +414,7 @@ function resolveSpec(raw: z.output<typeof ExperimentSpecSchema>, source: SpecSou
     ...(schedule ? { schedule } : {}),
     ...(raw.augment === true ? { augment: true as const } : {}),
     ...(earlyStopping ? { earlyStopping } : {}),
+    ...(raw.precision === 'bf16' ? { precision: 'bf16' as const } : {}),
     backend: raw.backend ?? 'auto',
     baseline,
     samples: raw.samples ?? DEFAULT_SAMPLES,
@@ -500,6 +508,7 @@ export function planTrials(spec: ExperimentSpec): PlannedTrial[] {
             ...(spec.schedule ? { schedule: spec.schedule } : {}),
             ...(spec.augment ? { augment: spec.augment } : {}),
             ...(spec.earlyStopping ? { earlyStopping: spec.earlyStopping } : {}),
+            ...(spec.precision ? { precision: spec.precision } : {}),
           };
           out.push({ key: hashJson(config), config });
         }

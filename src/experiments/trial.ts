@@ -6,7 +6,9 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { applyPrecision } from '../backends/native/precision.js';
 import { createRng, permutation } from '../random.js';
 import type { Dataset } from '../datasets/types.js';
 import { UserError } from '../errors.js';
@@ -51,6 +53,8 @@ export interface TrialEnvironment {
   signal?: AbortSignal;
   /** Extra training callbacks, e.g. a progress bar. */
   callbacks?: Callback[];
+  /** A bf16 trial on a CPU without bf16 instructions runs emulated instead of being refused (default: LISHT_ALLOW_EMULATED_BF16=1). */
+  allowEmulatedBf16?: boolean;
   /** The model as training (re)starts, after `resumedFrom` epochs. */
   onStart?(model: tfl.LayersModel, resumedFrom: number): void | Promise<void>;
   onEpoch?(record: EpochRecord): void | Promise<void>;
@@ -132,6 +136,8 @@ function buildModel(config: TrialConfig, data: TrialData, inputShape: number[]):
 export async function runTrial(trial: ClaimedTrial, env: TrialEnvironment): Promise<TrialOutcome> {
   const { store, data, leaseMs } = env;
   const { config } = trial;
+  // Before the first step, so no step of a bf16 trial runs in fp32 (or the other way round).
+  applyPrecision(config.precision ?? 'fp32', tf.getBackend(), { allowEmulated: env.allowEmulatedBf16 });
   const sets = trialSets(config, data.dataset);
   const models = env.modelsDir;
   const outcome = await train(

@@ -86,6 +86,12 @@ export interface NativeAddon {
     momentum: number,
     negLearningRate: number,
   ): void;
+  /** Convolutions and matrix products in bf16 (fp32 accumulation and outputs) when true. */
+  setPrecision(bf16: boolean): void;
+  /** native: oneDNN runs bf16 in hardware here; cpuFlag: cpuid reports avx512_bf16. */
+  bf16Support(): { native: boolean; cpuFlag: boolean };
+  /** y = x rounded to bf16 and back, as the bf16 kernels round their inputs. */
+  toBf16Roundtrip(x: Float32Array, y: Float32Array): void;
   /** FP32 multiply-add throughput of `threads` threads (default all) on register-resident data (GFLOP/s). */
   measurePeakGflops(iterations?: number, threads?: number): { gflops: number; threads: number };
 }

@@ -3,3 +3,17 @@ export { registerNativeBackend, requireNativeBackend, nativeBackendInfo, setNati
 export { loadNativeAddon, nativeAddonUnavailableReason, type NativeAddon } from './addon.js';
 export { NativeBackend } from './backend.js';
 export { NATIVE_BACKEND, kernelCounts } from './kernels/util.js';
+export {
+  setPrecisionPolicy,
+  getPrecisionPolicy,
+  applyPrecision,
+  checkPrecisionRequest,
+  bf16Missing,
+  policyFor,
+  PRECISION_POLICIES,
+  PRECISIONS,
+  ALLOW_EMULATED_ENV,
+  type PrecisionPolicy,
+  type Precision,
+  type PrecisionOptions,
+} from './precision.js';

@@ -1,5 +1,7 @@
 import { Option, type Command } from 'commander';
+import { applyPrecision, checkPrecisionRequest, type Precision } from '../../backends/native/precision.js';
 import { selectBackend } from '../../backends/select.js';
+import { ALLOW_EMULATED_HELP, precisionOption } from '../precision_flags.js';
 import { getActivation } from '../../activations/zoo.js';
 import { benchTraining } from '../../training/bench.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../training/optimizers.js';
@@ -12,6 +14,8 @@ interface Flags {
   optimizer: OptimizerName;
   activation: string;
   backend: string;
+  precision: Precision;
+  allowEmulatedBf16?: boolean;
   batchSize: number;
   steps: number;
   warmup: number;
@@ -26,6 +30,8 @@ export function register(program: Command): void {
     .option('--dataset <name>', 'data set that fixes the input shape and class count (default: the first the model fits)')
     .option('--activation <name>', 'activation', 'lisht')
     .option('--backend <name>', 'auto, tensorflow, native, wasm or cpu', 'auto')
+    .addOption(precisionOption().default('fp32'))
+    .option('--allow-emulated-bf16', ALLOW_EMULATED_HELP)
     .addOption(new Option('--optimizer <name>', 'optimizer, with its defaults').choices([...OPTIMIZER_NAMES]).default('adam'))
     .option('--batch-size <n>', 'batch size', positiveInt, 100)
     .option('--steps <n>', 'timed steps', positiveInt, 20)
@@ -34,9 +40,13 @@ export function register(program: Command): void {
     .action(async (flags: Flags) => {
       const activation = getActivation(flags.activation).name;
       const { input } = resolveModelInput(flags.model, flags.dataset, [activation]);
+      const allowEmulated = flags.allowEmulatedBf16 === true;
+      checkPrecisionRequest(flags.precision, flags.backend, { allowEmulated });
       const backend = await selectBackend(flags.backend);
-      if (!flags.json) process.stdout.write(`Backend: ${backend}\n`);
-      const result = await benchTraining({
+      applyPrecision(flags.precision, backend, { allowEmulated });
+      if (!flags.json) process.stdout.write(`Backend: ${backend}, precision ${flags.precision}\n`);
+      const result = {
+        ...(await benchTraining({
         model: flags.model,
         activation,
         input,
@@ -44,12 +54,14 @@ export function register(program: Command): void {
         batchSize: flags.batchSize,
         steps: flags.steps,
         warmup: flags.warmup,
-      });
+        })),
+        precision: flags.precision,
+      };
       if (flags.json) {
         process.stdout.write(JSON.stringify(result) + '\n');
       } else {
         process.stdout.write(
-          `${result.model} ${result.activation} on ${result.backend}, ${result.optimizer}, batch ${result.batch_size}: ` +
+          `${result.model} ${result.activation} on ${result.backend} (${result.precision}), ${result.optimizer}, batch ${result.batch_size}: ` +
             `${result.ms_per_step.toFixed(1)} ms/step (median of ${result.steps}; min ${result.min_ms.toFixed(1)}, max ${result.max_ms.toFixed(1)}), ` +
             `${Math.round(result.images_per_sec)} images/s\n`,
         );

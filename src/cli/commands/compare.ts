@@ -10,6 +10,8 @@ import { MONITORS } from '../../training/early_stopping.js';
 import { OPTIMIZER_NAMES } from '../../training/optimizers.js';
 import { ProgressBar } from '../../training/progress.js';
 import { SCHEDULE_NAMES } from '../../training/schedules.js';
+import { ALLOW_EMULATED_HELP, precisionOption } from '../precision_flags.js';
+import type { Precision } from '../../backends/native/precision.js';
 import { nameList, nonNegativeInt, nonNegativeNumber, positiveInt, positiveIntList, positiveNumber, unitInterval } from '../flags.js';
 
 interface Flags {
@@ -23,6 +25,8 @@ interface Flags {
   limitTrain?: number;
   limitTest?: number;
   backend?: string;
+  precision?: Precision;
+  allowEmulatedBf16?: boolean;
   out?: string;
   resume?: string;
   force?: boolean;
@@ -77,6 +81,8 @@ export function register(program: Command): void {
     .option('--limit-train <n>', 'use only the first N training examples', positiveInt)
     .option('--limit-test <n>', 'use only the first N test examples', positiveInt)
     .option('--backend <name>', 'auto, tensorflow, native, wasm or cpu', D.backend)
+    .addOption(precisionOption().default(D.precision))
+    .option('--allow-emulated-bf16', ALLOW_EMULATED_HELP)
     .option('--out <dir>', 'output folder (default runs/<dataset>-<timestamp>)')
     .option('--resume <dir>', 'continue an interrupted comparison in this folder (with no other settings than it was started with; --backend may differ)')
     .option('--force', 'with --out: replace the comparison in a non-empty folder (other files there are kept)')

@@ -4,12 +4,16 @@ import type { Command } from 'commander';
 import { createProgressReporter } from '../../datasets/progress.js';
 import { DEFAULT_DB, runExperiment, type RunEvent } from '../../experiments/runner.js';
 import { dataFlag, nonNegativeInt, positiveInt } from '../flags.js';
+import { ALLOW_EMULATED_ENV, type Precision } from '../../backends/native/precision.js';
+import { ALLOW_EMULATED_HELP, precisionOption } from '../precision_flags.js';
 
 interface Flags {
   db: string;
   workers: number;
   data?: Record<string, string>;
   backend?: string;
+  precision?: Precision;
+  allowEmulatedBf16?: boolean;
   busyTimeout?: number;
   gradientFlow: boolean;
   saveModels: boolean;
@@ -63,11 +67,15 @@ export function register(program: Command): void {
     .option('--workers <n>', 'worker processes on this machine (0: only register the trials, for `lisht worker`s)', nonNegativeInt, 1)
     .option('--data <name=path>', 'local data for a data set, overriding the spec (repeatable)', dataFlag)
     .option('--backend <name>', "backend instead of the spec's: auto, tensorflow, native, wasm or cpu")
+    .addOption(precisionOption())
+    .option('--allow-emulated-bf16', ALLOW_EMULATED_HELP)
     .option('--busy-timeout <ms>', 'how long to wait for a database locked by another process', positiveInt)
     .option('--no-gradient-flow', 'do not record per-layer gradient flow (one probe batch per epoch; shown by lisht report)')
     .option('--no-save-models', "do not keep each trial's initial and trained model in <db>.models/ (lisht inspect --db needs them)")
     .action(async (specPath: string, flags: Flags) => {
       const stop = stopOnSignals('stopping after the current step; each trial resumes from its last checkpoint on the next run');
+      // Through the environment, so that the worker processes inherit it.
+      if (flags.allowEmulatedBf16) process.env[ALLOW_EMULATED_ENV] = '1';
       try {
         const summary = await runExperiment({
           spec: specPath,
@@ -75,6 +83,7 @@ export function register(program: Command): void {
           workers: flags.workers,
           data: flags.data,
           backend: flags.backend,
+          precision: flags.precision, // instead of the spec's `precision`
           busyTimeoutMs: flags.busyTimeout,
           gradientFlow: flags.gradientFlow,
           saveModels: flags.saveModels,

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { ALLOW_EMULATED_ENV } from '../../backends/native/precision.js';
+import { ALLOW_EMULATED_HELP } from '../precision_flags.js';
 import { UserError } from '../../errors.js';
 import { EXIT } from '../../exit_codes.js';
 import { gitCommit } from '../../experiments/provenance.js';
@@ -15,6 +17,7 @@ interface Flags {
   db: string;
   experiment?: string;
   backend?: string;
+  allowEmulatedBf16?: boolean;
   threads?: number;
   data?: Record<string, string>;
   wait: boolean;
@@ -40,7 +43,9 @@ export function register(program: Command): void {
     .option('--poll <ms>', 'how often a waiting worker looks for trials (default: 5 s, or half the lease)', positiveInt)
     .option('--no-gradient-flow', 'do not record per-layer gradient flow')
     .option('--no-save-models', "do not keep each trial's initial and trained model")
+    .option('--allow-emulated-bf16', ALLOW_EMULATED_HELP)
     .action(async (flags: Flags) => {
+      if (flags.allowEmulatedBf16) process.env[ALLOW_EMULATED_ENV] = '1';
       if (flags.threads !== undefined) process.env.LISHT_NUM_THREADS = String(flags.threads);
       const dataPaths = Object.fromEntries(Object.entries(flags.data ?? {}).map(([k, v]) => [k, resolve(v)]));
       const stop = stopOnSignals('stopping after the current step; the trial goes back to the queue and resumes from its last checkpoint');
