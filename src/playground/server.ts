@@ -24,6 +24,7 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
   '.gz': 'application/gzip',
+  '.txt': 'text/plain; charset=utf-8',
 };
 
 /** Cross-origin isolation: `self.crossOriginIsolated` becomes true, SharedArrayBuffer works. */
