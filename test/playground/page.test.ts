@@ -126,6 +126,31 @@ test('the toy classifier and the seed CNN train in the page; every chart drawn, 
   assert.deepEqual(blocked, []);
 });
 
+test("this project's wasm training kernels train in the threaded build too (4 threads), to the same results as on 1 thread", { skip, timeout: 120_000 }, async () => {
+  const query = '?autorun=cnn&train=40&test=20&batch=20&epochs=1';
+  const done = "['done', 'error'].includes(globalThis.playground.cnn.status)";
+  // TensorFlow.js sizes its pool to half the cores (at most 4): show it 8, so it starts 4 threads.
+  const threaded = await open(`${query}&threads=auto`, done, () => {
+    Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 8, configurable: true });
+  });
+  const single = await open(`${query}&threads=0`, done);
+  try {
+    const read = (page: Page) => page.evaluate(() => {
+      const p = (globalThis as unknown as Win).playground;
+      return { status: p.cnn.status, description: p.backend?.description, results: p.cnn.results, messages: p.messages };
+    });
+    const [t, s] = [await read(threaded), await read(single)];
+    assert.match(t.description ?? '', /threaded build, 4 threads; lisht's training kernels/);
+    assert.match(s.description ?? '', /SIMD, 1 thread; lisht's training kernels/);
+    assert.deepEqual([t.status, t.messages, s.status, s.messages], ['done', [], 'done', []]);
+    assert.deepEqual(t.results, s.results);
+  } finally {
+    await threaded.close();
+    await single.close();
+  }
+  assert.deepEqual(problems, []);
+});
+
 test('a dropped file that is not CIFAR, then a truncated archive: a message on the page, which keeps working', { skip, timeout: 60_000 }, async () => {
   const page = await open('', "globalThis.playground.cnn.status === 'ready'");
   try {

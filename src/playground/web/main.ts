@@ -5,6 +5,8 @@
  */
 import '../../register.js';
 import { ACTIVATION_NAMES, getActivation } from '../../activations/zoo.js';
+import { DATASET_INPUTS } from '../../models/inputs.js';
+import { benchTraining, type BenchResult } from '../../training/bench.js';
 import { startBackend, webglContext, type BackendStart } from './backend.js';
 import { CifarExperiment } from './cifar.js';
 import { drawExplorer } from './explorer.js';
@@ -22,6 +24,8 @@ export interface PlaygroundApi {
   cnn: CifarExperiment;
   /** The webgl backend's context, where webgl runs (to test context loss). */
   webglContext(): WebGL2RenderingContext | null;
+  /** Times seed-cnn training steps on CIFAR-10-shaped data, as `lisht bench` does in Node (bench/browser-step.ts). */
+  bench(options: { activation: string; batchSize: number; steps: number; warmup: number }): Promise<BenchResult>;
 }
 
 const $ = <T extends HTMLElement = HTMLElement>(selector: string): T => document.querySelector<T>(selector)!;
@@ -50,7 +54,15 @@ function fillSelect(select: HTMLSelectElement, values: readonly string[], label:
 
 const toy = new ToyClassifier($('#toy'), banner);
 const cnn = new CifarExperiment($('#cnn'), banner);
-const api: PlaygroundApi = { ready: false, state, messages, toy, cnn, webglContext };
+const api: PlaygroundApi = {
+  ready: false,
+  state,
+  messages,
+  toy,
+  cnn,
+  webglContext,
+  bench: (o) => benchTraining({ model: 'seed-cnn', input: DATASET_INPUTS.cifar10, ...o }),
+};
 (globalThis as unknown as { playground: PlaygroundApi }).playground = api;
 
 function redrawExplorer(): void {
