@@ -197,7 +197,10 @@ export class CifarExperiment {
       series.push({ label: `${label} train`, color: colors[i], xs: c.x, ys: c.train });
       series.push({ label: `${label} test`, color: colors[i], xs: c.valX, ys: c.val, dash: [5, 4], dots: true });
     });
-    drawChart(this.root.querySelector<HTMLCanvasElement>('#cnn-accuracy')!, series, { title: 'accuracy', xLabel: 'epoch', xRange: [0, state.epochs], yRange: [0, 1] });
+    // Short runs stay far below 1: scale to what was reached, in steps of 0.1.
+    const best = Math.max(0, ...this.curves.flatMap((c) => [...c.train, ...c.val].filter(Number.isFinite)));
+    const top = Math.min(1, Math.max(0.5, Math.ceil((best + 0.05) * 10) / 10));
+    drawChart(this.root.querySelector<HTMLCanvasElement>('#cnn-accuracy')!, series, { title: 'accuracy', xLabel: 'epoch', xRange: [0, state.epochs], yRange: [0, top] });
   }
 
   private drawDead(state: PageState): void {
