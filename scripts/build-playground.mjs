@@ -26,4 +26,4 @@ const result = await esbuild.build({
 });
 for (const file of ['index.html', 'style.css']) copyFileSync(join(web, file), join(out, file));
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
-console.log(`playground: ${(bytes / 1e6).toFixed(2)} MB bundled into ${out}`);
+process.stderr.write(`playground: ${(bytes / 1e6).toFixed(2)} MB bundled into ${out}\n`);
