@@ -1,6 +1,6 @@
 // npm "prepack" step: compiles what the package ships, src/ alone (tsconfig.build.json), into
 // dist/src, so that a tarball packed from a clean checkout has the files its main, types and
-// bin point at, and no tests or benchmarks.
+// bin point at, and no tests or benchmarks; then the playground's page (build-playground.mjs).
 import { rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -14,4 +14,7 @@ rmSync(join(root, 'dist', 'src'), { recursive: true, force: true });
 rmSync(join(root, 'dist', '.tsbuildinfo'), { force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
-process.exit(r.status ?? 1);
+if (r.status !== 0) process.exit(r.status ?? 1);
+// The playground's page, bundled: the package ships it built (esbuild is a dev dependency).
+const page = spawnSync(process.execPath, [join(root, 'scripts', 'build-playground.mjs')], { cwd: root, stdio: 'inherit' });
+process.exit(page.status ?? 1);

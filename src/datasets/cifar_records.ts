@@ -1,7 +1,7 @@
 import { CIFAR_PIXELS, cifarRecordSize, type CifarLayout } from './cifar_layout.js';
 import { dataError } from './errors.js';
 import type { ImageSplit } from './types.js';
-import type { MemberSink } from './tar_reader.js';
+import type { MemberSink } from './archive_member.js';
 
 const IMAGE_BYTES = 3 * CIFAR_PIXELS;
 

@@ -31,7 +31,9 @@ export { createRng, permutation, randomInt, shuffleInPlace, type Rng } from '../
 export { summarizeDataset, pixelMean, type DatasetSummary } from './summary.js';
 export { tokenize, PAD_INDEX, OOV_INDEX, PAD_TOKEN, OOV_TOKEN } from './tokenizer.js';
 export { EXIT, type ExitCode } from '../exit_codes.js';
-export { CIFAR10_CLASS_NAMES, CIFAR100_CLASS_NAMES, CIFAR100_COARSE_CLASS_NAMES } from './cifar_layout.js';
+export { CIFAR10_CLASS_NAMES, CIFAR100_CLASS_NAMES, CIFAR100_COARSE_CLASS_NAMES, CIFAR10_LAYOUT, CIFAR100_LAYOUT, type CifarLayout } from './cifar_layout.js';
+/** CIFAR from bytes in memory (a fetch body, a dropped file): no Node built-in needed. */
+export { parseCifarArchive } from './cifar_bytes.js';
 export { MNIST_CLASS_NAMES, FASHION_MNIST_CLASS_NAMES } from './mnist.js';
 export { IRIS_CLASS_NAMES, IRIS_FEATURE_NAMES } from './iris.js';
 export { CAR_CLASS_NAMES, CAR_FEATURE_NAMES } from './car_evaluation.js';

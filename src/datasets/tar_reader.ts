@@ -2,19 +2,9 @@ import { createReadStream } from 'node:fs';
 import { Parser, type ReadEntry } from 'tar';
 import { dataError, fsInputError } from './errors.js';
 import { normaliseMemberPath, unsafeMemberPathReason } from './member_path.js';
+import type { ArchiveMember, MemberSink } from './archive_member.js';
 
-/** A member of an archive, as announced before its bytes arrive. */
-export interface ArchiveMember {
-  /** Normalised relative path (`a/b.bin`). */
-  path: string;
-  size: number;
-}
-
-/** Receives the bytes of one member; may throw to stop reading with that error. */
-export interface MemberSink {
-  write(chunk: Buffer): void;
-  end(): void;
-}
+export type { ArchiveMember, MemberSink };
 
 export interface ReadTarOptions {
   /** Sees every raw (compressed) byte of the file, e.g. to hash it on the way. */

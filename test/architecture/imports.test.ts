@@ -1,7 +1,8 @@
 /**
  * The import graph of the compiled library (dist/src): no cycle, no library module importing
  * the public barrel, and the layering of docs/architecture.md (issue 12): `experiments` does
- * not import `inspect`, `training` does not import `backends/native`.
+ * not import `inspect`, `training` does not import `backends/native`; the playground's page
+ * reaches no Node built-in (issue 15).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,7 +58,25 @@ test('issue 12: only the entries (lisht/node, the CLI) import the public barrel;
       if (from.startsWith('experiments/') && to.startsWith('inspect/')) offending.push(`${from} -> ${to}`);
       if (from.startsWith('training/') && to.startsWith('backends/native/')) offending.push(`${from} -> ${to}`);
       if (!from.startsWith('cli/') && to.startsWith('cli/')) offending.push(`${from} -> ${to}`);
+      // The playground: its server is the CLI's; its page (playground/web) is an app no module imports.
+      if (to.startsWith('playground/') && !from.startsWith('playground/') && !from.startsWith('cli/')) offending.push(`${from} -> ${to}`);
+      if (to.startsWith('playground/web/') && !from.startsWith('playground/web/')) offending.push(`${from} -> ${to}`);
     }
   }
   assert.deepEqual(offending, []);
+});
+
+test('issue 15: the playground page imports no Node built-in, directly or through any module it reaches', () => {
+  const entry = join(SRC, 'playground', 'web', 'main.js');
+  const seen = new Set<string>();
+  const stack = [entry];
+  while (stack.length > 0) {
+    const f = stack.pop()!;
+    if (seen.has(f) || !graph.has(f)) continue;
+    seen.add(f);
+    stack.push(...graph.get(f)!);
+  }
+  const nodeOnly = [...seen].filter((f) => /(?:from|import)\s*\(?\s*['"]node:/.test(readFileSync(f, 'utf8'))).map(name);
+  assert.ok(seen.size > 20, `walked ${seen.size} modules`);
+  assert.deepEqual(nodeOnly, []);
 });

@@ -79,11 +79,16 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
+/** Headless Chromium with SwiftShader behind WebGL and WebGPU. */
+export async function launchChromium(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...QUIET_FLAGS, ...GPU_FLAGS] });
+}
+
 /** Starts the server and Chromium; pages may only reach the server. */
 export async function startBrowser(routes: Record<string, Handler>): Promise<BrowserSession> {
   const server = await startServer(routes);
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...QUIET_FLAGS, ...GPU_FLAGS] });
+  const browser = await launchChromium();
   const blocked: string[] = [];
   const problems: string[] = [];
   const context = await browser.newContext();

@@ -158,6 +158,15 @@ describe('the package tarball', { timeout: 20 * 60_000 }, () => {
     assert.ok(out.resolved.startsWith(`file://${realpathSync(project)}/node_modules/lisht/`), out.resolved);
   });
 
+  it('issue 15: the installed package ships the built playground and writes it out with --build', async () => {
+    for (const file of ['dist/src/playground/site/index.html', 'dist/src/playground/site/app.js', 'dist/src/playground/site/style.css']) {
+      assert.ok(packed.includes(file), `${file} is in the tarball`);
+    }
+    ok(await run('npx', ['--no-install', 'lisht', 'playground', '--build', 'site'], project), 'lisht playground --build');
+    assert.ok(readFileSync(join(project, 'site', 'app.js')).length > 100_000);
+    assert.ok(readFileSync(join(project, 'site', 'wasm', 'tfjs-backend-wasm-threaded-simd.wasm')).length > 100_000);
+  });
+
   it('issue 13 item 9: TypeScript checks a file that uses the public types', async () => {
     writeFileSync(join(project, 'check.ts'), TYPES_FILE);
     const tsc = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');

@@ -4,6 +4,7 @@ import { register as compare } from './compare.js';
 import { register as datasets } from './datasets.js';
 import { register as db } from './db.js';
 import { register as inspect } from './inspect.js';
+import { register as playground } from './playground.js';
 import { register as report } from './report.js';
 import { register as results } from './results.js';
 import { register as run } from './run.js';
@@ -21,6 +22,7 @@ export function registerCommands(program: Command): void {
   datasets(program);
   db(program);
   inspect(program);
+  playground(program);
   report(program);
   results(program);
   run(program);

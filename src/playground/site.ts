@@ -1,0 +1,47 @@
+/**
+ * Where the playground's files are: the page bundled by `scripts/build-playground.mjs` (next
+ * to this module once compiled, in `dist/src/playground/site`), and tfjs-backend-wasm's
+ * `.wasm` builds, served from the installed package rather than copied into ours.
+ */
+import { cp, mkdir, readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../errors.js';
+import { EXIT } from '../exit_codes.js';
+
+/** The built page's folder. */
+export function siteDir(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), 'site');
+}
+
+/** tfjs-backend-wasm's dist folder, holding its three `.wasm` builds. */
+export function wasmDir(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+}
+
+/**
+ * Writes the static site (page and `.wasm` files) into `dir`, for any static host. Refuses a
+ * folder that exists and is not empty, so nothing of the user's is overwritten.
+ */
+export async function writeSite(dir: string): Promise<string[]> {
+  const existing = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [];
+    throw new UserError(`cannot write the playground to ${dir}: ${err.code === 'ENOTDIR' ? 'it is a file' : err.message}`, EXIT.CANT_CREATE);
+  });
+  if (existing.length > 0) throw new UserError(`cannot write the playground to ${dir}: the folder is not empty (choose a new or empty one)`, EXIT.CANT_CREATE);
+  const site = siteDir();
+  const siteFiles = await readdir(site).catch(() => {
+    throw new UserError(`the playground page is not built (${site} missing): run npm run build`, EXIT.SOFTWARE);
+  });
+  try {
+    await mkdir(join(dir, 'wasm'), { recursive: true });
+    await cp(site, dir, { recursive: true });
+    const wasm = (await readdir(wasmDir())).filter((f) => f.endsWith('.wasm'));
+    for (const f of wasm) await cp(join(wasmDir(), f), join(dir, 'wasm', f));
+    return [...siteFiles, ...wasm.map((f) => `wasm/${f}`)];
+  } catch (err) {
+    throw new UserError(`cannot write the playground to ${dir}: ${(err as Error).message}`, EXIT.CANT_CREATE);
+  }
+}
