@@ -9,7 +9,7 @@
  * the arithmetic per image is the same).
  *
  *   node dist/bench/epoch.js [--sizes subset,full] [--epochs 3] [--rounds 2] [--backend native]
- *                            [--activations relu,lisht] [--precision fp32|bf16] [--no-torch]
+ *                            [--activations relu,lisht] [--precisions fp32,bf16] [--no-torch]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,7 +34,8 @@ export interface EpochBenchOptions {
   epochs: number;
   rounds: number;
   backend: string;
-  precision?: string;
+  /** lisht's precisions, each its own contender (`compare --precision`); default fp32 alone. */
+  precisions: string[];
   torch: boolean;
 }
 
@@ -52,10 +53,10 @@ function steady(seconds: number[]): number[] {
   return seconds.length > 1 ? seconds.slice(1) : seconds;
 }
 
-function lishtEpochs(archive: string, activation: string, o: EpochBenchOptions, dir: string): number[] {
-  const out = join(dir, `run-${activation}-${Date.now()}`);
+function lishtEpochs(archive: string, activation: string, precision: string, o: EpochBenchOptions, dir: string): number[] {
+  const out = join(dir, `run-${activation}-${precision}-${Date.now()}`);
   const args = [CLI, 'compare', '--data', archive, '--activations', activation, '--epochs', String(o.epochs), '--backend', o.backend, '--seed', '1', '--no-gradient-flow', '--out', out];
-  if (o.precision !== undefined) args.push('--precision', o.precision);
+  if (precision !== 'fp32') args.push('--precision', precision);
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   if (r.status !== 0) throw new Error(`lisht compare exited with ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as CompareSummary;
@@ -90,7 +91,10 @@ export function epochBench(o: EpochBenchOptions, log: (line: string) => void = (
       }
       for (const activation of o.activations) {
         const runs: Record<string, number[]> = {};
-        const contenders: [string, () => number[]][] = [[`lisht compare, ${o.backend}${o.precision ? ` ${o.precision}` : ''} (train + validation)`, () => lishtEpochs(archive, activation, o, dir)]];
+        const contenders: [string, () => number[]][] = o.precisions.map((p) => [
+          `lisht compare, ${o.backend}${p === 'fp32' ? '' : ` ${p}`} (train + validation)`,
+          () => lishtEpochs(archive, activation, p, o, dir),
+        ]);
         if (python !== undefined) contenders.push(['PyTorch loop, NCHW (training only)', () => torchEpochs(python, archive, activation, o)]);
         for (let round = 0; round < o.rounds; round++) {
           for (const [name, run] of contenders) {
@@ -149,7 +153,7 @@ function parseArgs(argv: string[]): EpochBenchOptions {
     epochs: count('epochs', 3),
     rounds: count('rounds', 2),
     backend: value('backend') ?? 'native',
-    precision: value('precision'),
+    precisions: (value('precisions') ?? 'fp32').split(','),
     torch: !argv.includes('--no-torch'),
   };
 }

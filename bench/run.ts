@@ -18,6 +18,16 @@ import { trainingStepFlops } from '../src/training/flops.js';
 import { epochBench, epochHeader, formatEpochTable, type EpochBenchOptions } from './epoch.js';
 import { peakFlops } from './peak.js';
 import { pytorchCommand } from './pytorch.js';
+import { bf16Missing } from '../src/backends/native/precision.js';
+
+/** Whether the native addon loads and runs bf16 in hardware here (the epoch rows add bf16 then). */
+function bf16Supported(): boolean {
+  try {
+    return bf16Missing() === undefined;
+  } catch {
+    return false;
+  }
+}
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'dist/src/cli/main.js');
@@ -42,7 +52,7 @@ function runJson(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.e
 
 async function main(): Promise<void> {
   // Whole epochs first: the figure users live, of which the step table below is the core.
-  const epochOptions: EpochBenchOptions = { sizes: ['subset', 'full'], activations: ACTIVATIONS, epochs: 3, rounds: 2, backend: 'native', torch: true };
+  const epochOptions: EpochBenchOptions = { sizes: ['subset', 'full'], activations: ACTIVATIONS, epochs: 3, rounds: 2, backend: 'native', precisions: bf16Supported() ? ['fp32', 'bf16'] : ['fp32'], torch: true };
   if (process.env.LISHT_BENCH_EPOCHS !== '0') {
     const epochs = epochBench(epochOptions, (line) => process.stderr.write(`${line}\n`));
     process.stdout.write(`${epochHeader(epochOptions)}\n\n${formatEpochTable(epochs.rows)}\n`);
