@@ -9,7 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import '../src/register.js';
 import { selectBackend, type BackendChoice } from '../src/backends/select.js';
 import { loadDataset } from '../src/datasets/load.js';
@@ -20,24 +21,27 @@ import { exampleSets } from '../src/training/data.js';
 import { evaluate } from '../src/training/evaluate.js';
 import { epochOrder, trainableVariables, trainStep } from '../src/training/fit.js';
 import { createOptimizer } from '../src/training/optimizers.js';
+import { SHARED_DATASETS } from '../test/helpers/env.js';
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : fallback;
-}
-
-const DATA = option('data', fileURLToPath(new URL('../../../shared/datasets/cifar-10-subset-binary.tar.gz', import.meta.url)));
+const { values: opts } = parseArgs({
+  options: {
+    data: { type: 'string', default: join(SHARED_DATASETS, 'cifar-10-subset-binary.tar.gz') },
+    backend: { type: 'string', default: 'native' },
+    activations: { type: 'string', default: 'relu,lisht' },
+    rounds: { type: 'string', default: '6' },
+  },
+});
+const DATA = opts.data;
 const BATCH = 100;
 const STEPS_PER_ROUND = 15;
-
 
 if (!existsSync(DATA)) {
   process.stderr.write(`${DATA} is absent: give a CIFAR-10 binary archive with --data\n`);
   process.exit(66);
 }
-const backend = option('backend', 'native') as BackendChoice;
-const activations = option('activations', 'relu,lisht').split(',');
-const rounds = Number(option('rounds', '6'));
+const backend = opts.backend as BackendChoice;
+const activations = opts.activations.split(',');
+const rounds = Number(opts.rounds);
 await selectBackend(backend);
 const dataset = await loadDataset('cifar10', { data: DATA });
 const { train, test } = exampleSets(dataset);

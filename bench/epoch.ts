@@ -15,16 +15,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import type { CompareSummary } from '../src/experiments/compare_types.js';
 import { formatTable, fixed } from '../src/reports/table.js';
 import { median } from '../src/training/bench.js';
 import { cifar10Fixture, tarGz } from '../test/helpers/archives.js';
+import { REPO_ROOT, SHARED_DATASETS } from '../test/helpers/env.js';
 import { pytorchCommand } from './pytorch.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = join(ROOT, 'dist/src/cli/main.js');
-const SUBSET = join(ROOT, '..', 'shared', 'datasets', 'cifar-10-subset-binary.tar.gz');
+const CLI = join(REPO_ROOT, 'dist/src/cli/main.js');
+const SUBSET = join(SHARED_DATASETS, 'cifar-10-subset-binary.tar.gz');
 
 /** What {@link epochBench} runs. */
 export interface EpochBenchOptions {
@@ -65,7 +66,7 @@ function lishtEpochs(archive: string, activation: string, precision: string, o: 
 }
 
 function torchEpochs(python: { command: string; env: NodeJS.ProcessEnv }, archive: string, activation: string, o: EpochBenchOptions): number[] {
-  const script = join(ROOT, 'bench', 'pytorch_epoch.py');
+  const script = join(REPO_ROOT, 'bench', 'pytorch_epoch.py');
   const r = spawnSync(python.command, [script, archive, '--epochs', String(o.epochs), '--activations', activation], { encoding: 'utf8', env: python.env });
   const line = r.stdout?.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) throw new Error(`PyTorch loop failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
@@ -131,30 +132,34 @@ export function formatEpochTable(rows: EpochRow[]): string {
   );
 }
 
-function parseArgs(argv: string[]): EpochBenchOptions {
-  const value = (name: string): string | undefined => {
-    const i = argv.indexOf(`--${name}`);
-    if (i < 0) return undefined;
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
-    return v;
-  };
-  const count = (name: string, fallback: number): number => {
-    const v = value(name);
-    const n = v === undefined ? fallback : Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, not ${v}`);
+function parseOptions(argv: string[]): EpochBenchOptions {
+  const { values: v } = parseArgs({
+    args: argv,
+    options: {
+      sizes: { type: 'string', default: 'subset,full' },
+      activations: { type: 'string', default: 'relu,lisht' },
+      epochs: { type: 'string', default: '3' },
+      rounds: { type: 'string', default: '2' },
+      backend: { type: 'string', default: 'native' },
+      precisions: { type: 'string', default: 'fp32' },
+      'no-torch': { type: 'boolean', default: false },
+    },
+  });
+  const count = (name: 'epochs' | 'rounds'): number => {
+    const n = Number(v[name]);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, not ${v[name]}`);
     return n;
   };
-  const sizes = (value('sizes') ?? 'subset,full').split(',');
+  const sizes = v.sizes.split(',');
   for (const s of sizes) if (s !== 'subset' && s !== 'full') throw new Error(`--sizes takes subset and/or full, not ${s}`);
   return {
     sizes: sizes as EpochBenchOptions['sizes'],
-    activations: (value('activations') ?? 'relu,lisht').split(','),
-    epochs: count('epochs', 3),
-    rounds: count('rounds', 2),
-    backend: value('backend') ?? 'native',
-    precisions: (value('precisions') ?? 'fp32').split(','),
-    torch: !argv.includes('--no-torch'),
+    activations: v.activations.split(','),
+    epochs: count('epochs'),
+    rounds: count('rounds'),
+    backend: v.backend,
+    precisions: v.precisions.split(','),
+    torch: !v['no-torch'],
   };
 }
 
@@ -166,7 +171,7 @@ export function epochHeader(o: EpochBenchOptions): string {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   let options: EpochBenchOptions;
   try {
-    options = parseArgs(process.argv.slice(2));
+    options = parseOptions(process.argv.slice(2));
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(2);

@@ -30,7 +30,7 @@ class ArrayExampleSet implements ExampleSet {
     readonly labels: Labels,
     readonly count: number,
     readonly inputShape: number[],
-    /** Multiplier applied while copying (1/255 for uint8 images, 1 otherwise). */
+    /** Multiplier of uint8 image rows (1/255); feature and token rows are copied as they are. */
     private readonly scale: number,
     private readonly dtype: 'float32' | 'int32',
     /** Applied to the uint8 rows of training batches, before scaling. */
@@ -52,12 +52,9 @@ class ArrayExampleSet implements ExampleSet {
       }
       return imageBatch(this.rows, order, start, end, this.scale, shape);
     }
+    // Feature and token rows are copied as they are (only images are scaled).
     const out = this.dtype === 'int32' ? new Int32Array(n * size) : new Float32Array(n * size);
-    for (let b = 0; b < n; b++) {
-      const row = this.row(order, start + b);
-      if (this.scale === 1) out.set(row, b * size);
-      else for (let i = 0, o = b * size; i < size; i++, o++) out[o] = row[i] * this.scale;
-    }
+    for (let b = 0; b < n; b++) out.set(this.row(order, start + b), b * size);
     return tf.tensor(out, shape, this.dtype);
   }
 
