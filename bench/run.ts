@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '../src/index.js';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { bf16Missing } from '../src/backends/native/precision.js';
 import { selectBackend } from '../src/backends/select.js';
 import { buildSeedCnn } from '../src/models/seed_cnn.js';
 import { formatTable, fixed } from '../src/reports/table.js';
@@ -18,7 +19,6 @@ import { trainingStepFlops } from '../src/training/flops.js';
 import { epochBench, epochHeader, formatEpochTable, type EpochBenchOptions } from './epoch.js';
 import { peakFlops } from './peak.js';
 import { pytorchCommand } from './pytorch.js';
-import { bf16Missing } from '../src/backends/native/precision.js';
 
 /** Whether the native addon loads and runs bf16 in hardware here (the epoch rows add bf16 then). */
 function bf16Supported(): boolean {
