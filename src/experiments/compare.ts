@@ -9,7 +9,7 @@
  * So `lisht results`, `lisht report` and `lisht inspect` read a compare folder as they read a
  * `--db`.
  */
-import { access, mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { access, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { constants, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { getActivation } from '../activations/zoo.js';
@@ -41,6 +41,7 @@ import type { Store } from './store_api.js';
 import { runTrial, trialSets, type TrialData } from './trial.js';
 import { withLease } from './worker.js';
 import { DEFAULT_LEASE_MS } from './worker_protocol.js';
+import { makeDir } from '../make_dir.js';
 
 export const SUMMARY_JSON = 'summary.json';
 
@@ -76,12 +77,13 @@ function timestamp(d: Date): string {
 async function ensureWritableDir(dir: string): Promise<boolean> {
   const created = !existsSync(dir);
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDir(dir);
     await access(dir, constants.W_OK);
     const probe = join(dir, `.write-test-${process.pid}`);
     await writeFile(probe, '');
     await rm(probe);
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`cannot write to output folder ${dir}: ${(err as Error).message}`, EXIT.CANT_CREATE);
   }
   return created;

@@ -8,7 +8,6 @@
  * over seeds, and sample test images with each activation's prediction (image data sets);
  * then the activation functions and their derivatives, every trial, and the specs.
  */
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { getActivation } from '../activations/zoo.js';
 import { loadDataset } from '../datasets/load.js';
@@ -30,6 +29,7 @@ import { computeResults, csvTable, displayTable, formatResults, resultsLegend, t
 import { planTrials, type DatasetSpec, type ExperimentSpec, type ModelSpec } from './spec.js';
 import type { ExperimentRecord, TrialRecord } from './store.js';
 import type { Store } from './store_api.js';
+import { makeDir } from '../make_dir.js';
 
 export interface ReportOptions {
   /** Folder to write into (created). */
@@ -411,11 +411,7 @@ function setupSection(experiment: ExperimentRecord, extra: readonly [string, str
 export async function writeReport(store: Store, options: ReportOptions): Promise<ReportResult> {
   const out = resolve(options.out);
   const chartsDir = join(out, 'charts');
-  try {
-    await mkdir(chartsDir, { recursive: true });
-  } catch (err) {
-    throw new UserError(`cannot create report folder ${out}: ${(err as Error).message}`);
-  }
+  await makeDir(chartsDir);
   const rows = await computeResults(store, { experiment: options.experiment, baseline: options.baseline, target: options.target });
   const experiments = (await store.experiments()).filter((e) => options.experiment === undefined || e.name === options.experiment);
   if (experiments.length === 0) throw new UserError(`${store.path} holds no experiments yet; run \`lisht run SPEC --db ${store.path}\` first`);

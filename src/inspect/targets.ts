@@ -6,7 +6,7 @@
  * code path, on the data each trial read, split as it was split.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
@@ -24,6 +24,7 @@ import type { GradientFlowRun } from '../reports/gradient_flow.js';
 import type { Section } from '../reports/html.js';
 import { writeFileAtomic } from '../reports/write.js';
 import { MODEL_JSON } from '../training/model_files.js';
+import { makeDir } from '../make_dir.js';
 
 /** Which trials to inspect and where they are. */
 export interface TargetOptions {
@@ -172,7 +173,7 @@ export async function openTarget(options: TargetOptions): Promise<InspectTarget>
     const dir = run ?? resolve(options.out!);
     if (!fromRun) {
       await checkOutFolder(dir);
-      await mkdir(dir, { recursive: true });
+      await makeDir(dir);
       await writeFileAtomic(join(dir, FROM_STORE), JSON.stringify({ db: isPostgresUrl(options.db!) ? store.path : resolve(options.db!), trials: trials.map((t) => t.id) }) + '\n');
     }
     return {
