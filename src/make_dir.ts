@@ -27,7 +27,8 @@ export async function makeDir(path: string): Promise<string | undefined> {
       info = await stat(dir);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') throw cannotCreate(target, `${dir}: ${code ?? (err as Error).message}`);
+      // ENOTDIR: a file on the way; the walk up finds it and says so.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw cannotCreate(target, `${dir}: ${code ?? (err as Error).message}`);
       missing.unshift(dir);
       if (dirname(dir) === dir) break;
       continue;

@@ -71,7 +71,7 @@ test('bad input is refused before training, with a clear message', async () => {
       [['--batch-size', '-3'], /--batch-size.*positive integer/],
       [['--data', join(dir.path, 'missing.tar.gz')], /missing\.tar\.gz/],
       [['--data', join(dir.path, 'bad.tar.gz')], /bad\.tar\.gz/],
-      [['--out', join(dir.path, 'a-file', 'run')], /cannot write to output folder/],
+      [['--out', join(dir.path, 'a-file', 'run')], /cannot create folder .*a-file\/run: .*a-file is not a folder/],
     ];
     for (const [flags, message] of cases) {
       const out = join(dir.path, `out-${flags[0].slice(2)}`);
