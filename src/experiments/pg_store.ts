@@ -220,6 +220,10 @@ export class PgStore implements Store {
         `INSERT INTO spec_versions (experiment_id, spec_hash, spec_json, source_path, source_text, first_run_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
         [id, specHash, specJson, source.path ?? null, source.text ?? null, t],
       );
+      // Only the trials not stored yet are serialised and sent (see the SQLite store).
+      const stored = await c.query<{ trial_key: string }>('SELECT trial_key FROM trials WHERE experiment_id = $1', [id]);
+      const known = new Set(stored.rows.map((r) => r.trial_key));
+      trials = trials.filter((p) => !known.has(p.key));
       const cs = trials.map((p) => p.config);
       // In grid order, so trial ids follow the grid as in SQLite.
       const added = await c.query(

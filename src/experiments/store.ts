@@ -426,8 +426,12 @@ export class ResultStore {
         `INSERT OR IGNORE INTO trials (experiment_id, trial_key, config_json, dataset, model, activation, seed, epochs, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
+      // Only the trials not stored yet are serialised and inserted: registering a grid again
+      // costs a key lookup per trial, not a JSON document and an insert.
+      const stored = new Set((db.prepare('SELECT trial_key FROM trials WHERE experiment_id = ?').pluck().all(id) as string[]));
       let added = 0;
       for (const trial of trials) {
+        if (stored.has(trial.key)) continue;
         const c = trial.config;
         added += insert.run(id, trial.key, canonicalJson(c), c.dataset.name, c.model.label, c.activation, c.seed, c.epochs, t).changes;
       }
