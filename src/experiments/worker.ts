@@ -7,7 +7,7 @@
  */
 import { selectBackend } from '../backends/select.js';
 import { loadDataset } from '../datasets/load.js';
-import { UserError } from '../errors.js';
+import { systemUserError, UserError } from '../errors.js';
 import { EXIT } from '../exit_codes.js';
 import { VERSION } from '../version.js';
 import { processStartTime } from './liveness.js';
@@ -135,8 +135,8 @@ export async function workLoop(options: WorkerOptions, emit: (e: WorkerEvent) =>
         // The database itself failed (e.g. disk full); the claim expires with its lease.
       }
     }
-    const userError = err instanceof UserError;
-    emit({ type: 'fatal', message: userError ? err.message : ((err as Error).stack ?? String(err)), userError, exitCode: userError ? err.exitCode : EXIT.SOFTWARE });
+    const known = systemUserError(err);
+    emit({ type: 'fatal', message: known ? known.message : ((err as Error).stack ?? String(err)), userError: known !== undefined, exitCode: known ? known.exitCode : EXIT.SOFTWARE });
   } finally {
     await store?.close();
   }

@@ -4,7 +4,7 @@ import { UserError } from '../../errors.js';
 import { EXIT } from '../../exit_codes.js';
 import { startPlaygroundServer } from '../../playground/server.js';
 import { writeSite } from '../../playground/site.js';
-import { nonNegativeInt } from '../flags.js';
+import { portNumber } from '../flags.js';
 
 interface Flags {
   port: number;
@@ -17,7 +17,7 @@ export function register(program: Command): void {
   program
     .command('playground')
     .description('Serve the browser playground (activation explorer, toy classifier, the CIFAR-10 experiment) on this machine')
-    .option('--port <n>', 'port to listen on (0: any free port)', nonNegativeInt, 8080)
+    .option('--port <n>', 'port to listen on (0: any free port)', portNumber, 8080)
     .option('--host <address>', 'address to bind; anything but 127.0.0.1 exposes it to the network', '127.0.0.1')
     .option('--data <path>', 'a CIFAR-10 binary archive (.tar.gz) for the page to train on')
     .option('--build <dir>', 'write the static site into DIR (new or empty) instead of serving it')
