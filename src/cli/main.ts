@@ -9,8 +9,10 @@ import { registerCommands } from './commands/index.js';
 import { systemUserError } from '../errors.js';
 import { EXIT } from '../exit_codes.js';
 import { VERSION } from '../version.js';
+import { endQuietlyOnClosedStdout } from './stop_signals.js';
 
 export async function main(argv: string[]): Promise<number> {
+  endQuietlyOnClosedStdout();
   const program = new Command('lisht')
     .description('LiSHT and other activation functions for TensorFlow.js: experiments, data sets, benchmarks')
     .version(VERSION)

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
+import { rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,6 +11,7 @@ import { trackPartialFile } from '../partial_files.js';
 import { VERSION } from '../version.js';
 import { downloadError } from './errors.js';
 import type { DownloadProgress } from './types.js';
+import { makeDir } from '../make_dir.js';
 
 /** Default time without a single byte after which a transfer counts as stalled. */
 export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
@@ -177,7 +178,7 @@ async function fetchOnce(url: string, tempPath: string, options: DownloadFileOpt
 export async function downloadFile(options: DownloadFileOptions): Promise<DownloadResult> {
   if (options.urls.length === 0) throw new Error('downloadFile: no URL given');
   const dir = dirname(options.destination);
-  const createdDir = await mkdir(dir, { recursive: true });
+  const createdDir = await makeDir(dir);
   const failures: { url: string; message: string; oversize: boolean }[] = [];
   for (const url of options.urls) {
     const tempPath = join(dir, `.${basename(options.destination)}.${process.pid}.${randomBytes(4).toString('hex')}.part`);

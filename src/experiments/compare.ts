@@ -9,7 +9,7 @@
  * So `lisht results`, `lisht report` and `lisht inspect` read a compare folder as they read a
  * `--db`.
  */
-import { access, mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { access, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { constants, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { getActivation } from '../activations/zoo.js';
@@ -34,6 +34,7 @@ import { flagName, parseCompareOptions, type CompareOptions, type ParsedCompareO
 import { LEGACY_OPTIONS, type CompareResult, type CompareSummary, type ResolvedCompareOptions } from './compare_types.js';
 import { processStartTime } from './liveness.js';
 import { gitCommit } from './provenance.js';
+import { LOCK_FILE, lockFolder, type FolderLock } from './folder_lock.js';
 import { MODELS_DIR, RUN_STORE_FILE } from './run_folder.js';
 import { planTrials, specHash, type ExperimentSpec } from './spec.js';
 import { thisHost, type Claimant, type TrialRecord } from './store.js';
@@ -42,6 +43,8 @@ import type { Store } from './store_api.js';
 import { runTrial, trialSets, type TrialData } from './trial.js';
 import { withLease } from './worker.js';
 import { DEFAULT_LEASE_MS } from './worker_protocol.js';
+import { makeDir } from '../make_dir.js';
+import { shellQuote } from '../shell_quote.js';
 
 export const SUMMARY_JSON = 'summary.json';
 
@@ -77,12 +80,13 @@ function timestamp(d: Date): string {
 async function ensureWritableDir(dir: string): Promise<boolean> {
   const created = !existsSync(dir);
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDir(dir);
     await access(dir, constants.W_OK);
     const probe = join(dir, `.write-test-${process.pid}`);
     await writeFile(probe, '');
     await rm(probe);
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`cannot write to output folder ${dir}: ${(err as Error).message}`, EXIT.CANT_CREATE);
   }
   return created;
@@ -93,29 +97,34 @@ const RUN_FILES = [SUMMARY_JSON, RUN_STORE_FILE, `${RUN_STORE_FILE}-wal`, `${RUN
 
 /**
  * A new run's folder must be new or empty: a non-empty one holds someone's results (maybe a
- * comparison to `--resume`). With `force`, the files of an earlier run there are removed first;
- * other files are left alone.
+ * comparison to `--resume`). With `force`, resolves to the entries of an earlier run there,
+ * which {@link replaceOldRun} removes once the new run has its data and backend; other files
+ * are left alone.
  */
-async function claimOutFolder(out: string, force: boolean): Promise<void> {
-  let entries: string[];
-  try {
-    entries = await readdir(out);
-  } catch {
-    // Not there yet, or not a folder we can list: ensureWritableDir says what is wrong.
-    return;
-  }
-  if (entries.length === 0) return;
+async function checkOutFolder(out: string, force: boolean): Promise<string[]> {
+  const entries = (await readdir(out)).filter((name) => name !== LOCK_FILE);
+  if (entries.length === 0) return [];
   const isRun = entries.includes(RUN_STORE_FILE) || entries.includes(SUMMARY_JSON);
   if (!force) {
     throw new UserError(
-      `--out ${out} is not empty${isRun ? ` and holds a comparison (continue it with --resume ${out})` : ''}; ` +
+      `--out ${out} is not empty${isRun ? ` and holds a comparison (continue it with --resume ${shellQuote(out)})` : ''}; ` +
         `choose a new folder, or pass --force to replace ${isRun ? 'that run' : 'a run there'}`,
       EXIT.CANT_CREATE,
     );
   }
-  for (const name of entries) {
-    if (RUN_FILES.includes(name) || /^accuracy-.+\.png$/.test(name)) await rm(join(out, name), { recursive: true, force: true });
-  }
+  return entries.filter((name) => RUN_FILES.includes(name) || /^accuracy-.+\.png$/.test(name));
+}
+
+/**
+ * Removes the earlier run's `entries` from `out`: first renamed, each at once, into one folder
+ * beside them, so that no later step ever sees half of the old run mixed with the new one.
+ */
+async function replaceOldRun(out: string, entries: readonly string[]): Promise<void> {
+  if (entries.length === 0) return;
+  const trash = join(out, `.replaced-${process.pid}`);
+  await makeDir(trash);
+  for (const name of entries) await rename(join(out, name), join(trash, name));
+  await rm(trash, { recursive: true, force: true });
 }
 
 /** Reads and checks a run's summary.json, naming the file in every error. */
@@ -183,36 +192,69 @@ function resumeConflicts(given: CompareOptions, parsed: ParsedCompareOptions, ru
   return conflicts;
 }
 
-/** Resolves options, validates names, data and output before any training starts. */
-async function prepare(
-  options: CompareOptions,
-): Promise<{ resolved: ResolvedCompareOptions; out: string; previous?: CompareSummary; created: boolean; allowEmulatedBf16?: boolean }> {
+/** What {@link prepare} hands to {@link run}. */
+interface Prepared {
+  resolved: ResolvedCompareOptions;
+  out: string;
+  previous?: CompareSummary;
+  /** Whether this call created `out` (and so removes it again if nothing gets written). */
+  created: boolean;
+  /** The backend to start: the run's own, or on a resume the one asked for. */
+  backend: string;
+  /** The lock on `out`, held until the run ends. */
+  lock: FolderLock;
+  /** `--force`: the earlier run's entries, replaced once data and backend are ready. */
+  replace: string[];
+  allowEmulatedBf16?: boolean;
+}
+
+/**
+ * Resolves options, validates names, data and output before any training starts, and locks
+ * the output folder. Nothing in an existing folder is changed here.
+ */
+async function prepare(options: CompareOptions): Promise<Prepared> {
   const parsed = parseCompareOptions(options);
-  let previous: CompareSummary | undefined;
-  let resolved: ResolvedCompareOptions;
-  let out: string;
   if (parsed.resume !== undefined) {
-    out = resolve(parsed.resume);
+    const out = resolve(parsed.resume);
     if (parsed.out !== undefined && resolve(parsed.out) !== out) throw new UserError(`--out ${parsed.out} with --resume ${parsed.resume}: a resumed run stays in its folder`);
-    previous = await readSummary(out);
-    if (!existsSync(join(out, STORE_FILE))) {
-      throw new UserError(`cannot resume ${out}: it has no ${STORE_FILE} (it was written by lisht 0.1, which kept its state in summary.json); finish it with that version or start a new comparison`, EXIT.DATA);
+    if (!existsSync(out)) throw new UserError(`cannot resume from ${out}: no such folder`, EXIT.NO_INPUT);
+    const lock = lockFolder(out, 'lisht compare');
+    try {
+      const previous = await readSummary(out);
+      if (!existsSync(join(out, STORE_FILE))) {
+        throw new UserError(`cannot resume ${out}: it has no ${STORE_FILE} (it was written by lisht 0.1, which kept its state in summary.json); finish it with that version or start a new comparison`, EXIT.DATA);
+      }
+      // Runs written before the training options existed ran with the article's settings.
+      const run: ResolvedCompareOptions = { ...LEGACY_OPTIONS, ...previous.options };
+      const conflicts = resumeConflicts(options, parsed, run);
+      if (conflicts.length > 0) throw new UserError(`cannot resume ${out} with other settings than it was started with: ${conflicts.join('; ')}. Leave them out, or start a new comparison`);
+      // Only where it runs may change: another backend continues the same training. The run's
+      // options keep the backend it was started with; summary.json's `backend` says which trained.
+      const backend = options.backend ?? run.backend;
+      checkBeforeLoading({ ...run, backend });
+      checkPrecisionRequest(run.precision ?? 'fp32', backend, { allowEmulated: parsed.allowEmulatedBf16 });
+      await ensureWritableDir(out);
+      return { resolved: run, backend, out, previous, created: false, lock, replace: [], allowEmulatedBf16: parsed.allowEmulatedBf16 };
+    } catch (err) {
+      lock.release();
+      throw err;
     }
-    // Runs written before the training options existed ran with the article's settings.
-    const run: ResolvedCompareOptions = { ...LEGACY_OPTIONS, ...previous.options };
-    const conflicts = resumeConflicts(options, parsed, run);
-    if (conflicts.length > 0) throw new UserError(`cannot resume ${out} with other settings than it was started with: ${conflicts.join('; ')}. Leave them out, or start a new comparison`);
-    // Only where it runs may change: another backend continues the same training.
-    resolved = { ...run, backend: options.backend ?? run.backend };
-  } else {
-    resolved = resolveOptions(parsed);
-    out = resolve(parsed.out ?? join('runs', `${resolved.dataset}-${timestamp(new Date())}`));
   }
+  const resolved = resolveOptions(parsed);
+  const out = resolve(parsed.out ?? join('runs', `${resolved.dataset}-${timestamp(new Date())}`));
   checkBeforeLoading(resolved);
   checkPrecisionRequest(resolved.precision ?? 'fp32', resolved.backend, { allowEmulated: parsed.allowEmulatedBf16 });
-  if (parsed.resume === undefined) await claimOutFolder(out, parsed.force);
   const created = await ensureWritableDir(out);
-  return { resolved, out, previous, created, allowEmulatedBf16: parsed.allowEmulatedBf16 };
+  let lock: FolderLock | undefined;
+  try {
+    lock = lockFolder(out, 'lisht compare');
+    const replace = await checkOutFolder(out, parsed.force);
+    return { resolved, backend: resolved.backend, out, created, lock, replace, allowEmulatedBf16: parsed.allowEmulatedBf16 };
+  } catch (err) {
+    lock?.release();
+    if (created) await rmdir(out).catch(() => undefined);
+    throw err;
+  }
 }
 
 /** Everything that can be checked without the data: names, model vs data set, option combinations. */
@@ -324,10 +366,13 @@ export async function compare(options: CompareOptions, hooks: CompareHooks = {})
   try {
     return await run(prepared, hooks);
   } catch (err) {
+    prepared.lock.release();
     // A folder this call made and nothing was written to (a bad archive, a backend that
     // cannot start) goes again; rmdir leaves any folder with results in it.
     if (prepared.created) await rmdir(prepared.out).catch(() => undefined);
     throw err;
+  } finally {
+    prepared.lock.release();
   }
 }
 
@@ -342,7 +387,7 @@ async function trainedBackends(store: Store, experimentId: number, current: stri
   return used.length === 0 ? current : used.join('+');
 }
 
-async function run({ resolved, out, previous, allowEmulatedBf16 }: Awaited<ReturnType<typeof prepare>>, hooks: CompareHooks): Promise<CompareSummary> {
+async function run({ resolved, backend: backendName, out, previous, replace, allowEmulatedBf16 }: Prepared, hooks: CompareHooks): Promise<CompareSummary> {
   const emit = (e: CompareEvent) => hooks.onEvent?.(e);
   const definition = getModel(resolved.model);
 
@@ -362,8 +407,10 @@ async function run({ resolved, out, previous, allowEmulatedBf16 }: Awaited<Retur
   });
   emit({ type: 'dataset', name: dataset.name, train: counts.train, test: counts.test, source: dataset.source.path, split: dataset.split });
 
-  const backend = await selectBackend(resolved.backend);
+  const backend = await selectBackend(backendName);
   emit({ type: 'backend', backend });
+  // Only now, with the new run's data loaded and its backend started, does the old run go.
+  await replaceOldRun(out, replace);
 
   const store = SqliteStore.open(join(out, STORE_FILE));
   try {

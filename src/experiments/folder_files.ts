@@ -2,9 +2,10 @@
  * A folder as a list of files (relative paths and bytes) and back: how checkpoints and saved
  * models travel into a database and out of it again.
  */
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { writeFileAtomic } from '../reports/write.js';
+import { makeDir } from '../make_dir.js';
 
 /** One file of a folder; `path` is relative, with `/` separators. */
 export interface FolderFile {
@@ -37,7 +38,7 @@ export async function writeFolder(dir: string, files: readonly FolderFile[]): Pr
   for (const f of files) {
     if (f.path.split('/').includes('..')) throw new Error(`refusing to write ${f.path} outside ${dir}`);
     const path = join(dir, ...f.path.split('/'));
-    await mkdir(dirname(path), { recursive: true });
+    await makeDir(dirname(path));
     await writeFileAtomic(path, f.data);
   }
 }

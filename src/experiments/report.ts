@@ -8,9 +8,9 @@
  * over seeds, and sample test images with each activation's prediction (image data sets);
  * then the activation functions and their derivatives, every trial, and the specs.
  */
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { getActivation } from '../activations/zoo.js';
+import { makeDir } from '../make_dir.js';
 import { loadDataset } from '../datasets/load.js';
 import type { Dataset } from '../datasets/types.js';
 import { UserError } from '../errors.js';
@@ -27,9 +27,11 @@ import { describeSchedule } from '../training/schedules.js';
 import { VERSION } from '../version.js';
 import type { EpochRecord } from './compare_types.js';
 import { computeResults, csvTable, displayTable, formatResults, resultsLegend, type ResultRow } from './results.js';
+import { checkReportFolder, recordReportSource } from './report_folder.js';
 import { planTrials, type DatasetSpec, type ExperimentSpec, type ModelSpec } from './spec.js';
 import type { ExperimentRecord, TrialRecord } from './store.js';
 import type { Store } from './store_api.js';
+import { shellQuote } from '../shell_quote.js';
 
 export interface ReportOptions {
   /** Folder to write into (created). */
@@ -411,14 +413,11 @@ function setupSection(experiment: ExperimentRecord, extra: readonly [string, str
 export async function writeReport(store: Store, options: ReportOptions): Promise<ReportResult> {
   const out = resolve(options.out);
   const chartsDir = join(out, 'charts');
-  try {
-    await mkdir(chartsDir, { recursive: true });
-  } catch (err) {
-    throw new UserError(`cannot create report folder ${out}: ${(err as Error).message}`);
-  }
+  checkReportFolder(out, store.path);
+  await makeDir(chartsDir);
   const rows = await computeResults(store, { experiment: options.experiment, baseline: options.baseline, target: options.target });
   const experiments = (await store.experiments()).filter((e) => options.experiment === undefined || e.name === options.experiment);
-  if (experiments.length === 0) throw new UserError(`${store.path} holds no experiments yet; run \`lisht run SPEC --db ${store.path}\` first`);
+  if (experiments.length === 0) throw new UserError(`${store.path} holds no experiments yet; run \`lisht run SPEC --db ${shellQuote(store.path)}\` first`);
   const charts = new ChartWriter(chartsDir);
   const notes: string[] = [];
   const sections: Section[] = [];
@@ -451,6 +450,7 @@ export async function writeReport(store: Store, options: ReportOptions): Promise
   await writeFileAtomic(join(out, 'results.csv'), formatCsv(csv.columns, csv.rows));
   await writeFileAtomic(join(out, 'results.md'), formatMarkdownTable(all.columns, all.rows) + '\n');
   await writeFileAtomic(join(out, 'results.json'), formatResults(rows, 'json'));
+  await recordReportSource(out, store.path);
   return {
     html: join(out, 'report.html'),
     files: ['report.html', 'results.md', 'results.csv', 'results.json', ...charts.rendered.map((c) => `charts/${c.file}`)],

@@ -6,6 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { EXIT } from '../exit_codes.js';
+import { shellQuote } from '../shell_quote.js';
 
 /** Where `compare` saves each activation's models, relative to the run folder. */
 export const MODELS_DIR = 'models';
@@ -28,7 +29,7 @@ export function storePath(run: string | undefined, db: string | undefined, defau
   } catch {
     throw new UserError(`${run}: no such run folder`, EXIT.NO_INPUT);
   }
-  if (!isDir) throw new UserError(`${run} is a file; give a compare run folder, or the database as --db ${run}`);
+  if (!isDir) throw new UserError(`${run} is a file; give a compare run folder, or the database as --db ${shellQuote(run)}`);
   const path = join(run, RUN_STORE_FILE);
   if (!existsSync(path)) throw new UserError(`${run} has no ${RUN_STORE_FILE}: it is not a compare run folder (or was written by lisht 0.1)`, EXIT.NO_INPUT);
   return path;

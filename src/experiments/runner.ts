@@ -12,6 +12,7 @@ import { cacheStatus, downloadDataset } from '../datasets/download_dataset.js';
 import { parseDatasetName } from '../datasets/registry.js';
 import type { DownloadProgress } from '../datasets/types.js';
 import { UserError } from '../errors.js';
+import { EXIT } from '../exit_codes.js';
 import { gitCommit } from './provenance.js';
 import { checkPrecisionRequest, type Precision } from '../backends/native/precision.js';
 import { loadSpecFile, planTrials, specHash, type ExperimentSpec, type LoadedSpec } from './spec.js';
@@ -88,7 +89,7 @@ async function resolveDataPaths(loaded: LoadedSpec, overrides: Record<string, st
     try {
       await access(path);
     } catch {
-      throw new UserError(`data for ${name} not found: ${path}`);
+      throw new UserError(`data for ${name} not found: ${path}`, EXIT.NO_INPUT);
     }
   }
   return paths;

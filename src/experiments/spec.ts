@@ -14,6 +14,7 @@ import { parseDatasetName } from '../datasets/registry.js';
 import type { DatasetName } from '../datasets/types.js';
 import { PRECISIONS } from '../backends/native/precision.js';
 import { UserError } from '../errors.js';
+import { EXIT } from '../exit_codes.js';
 import { DATASET_INPUTS } from '../models/inputs.js';
 import { checkHiddenUnits } from '../models/mlp.js';
 import { checkModelFits, getModel } from '../models/registry.js';
@@ -508,7 +509,9 @@ export async function loadSpecFile(path: string): Promise<LoadedSpec> {
   try {
     text = await readFile(absolute, 'utf8');
   } catch (err) {
-    throw new UserError(`cannot read experiment spec ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder; give the .yaml file' : (err as Error).message;
+    throw new UserError(`cannot read experiment spec ${path}: ${reason}`, EXIT.NO_INPUT);
   }
   return { spec: parseSpecText(text, { name: path, dir: dirname(absolute) }), path: absolute, text };
 }

@@ -7,9 +7,9 @@
  * a lease renewed by heartbeats; a claim whose process is dead or whose lease ran out can be
  * taken over, and every write of a trial checks that its claim is still the writer's own.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { UserError } from '../errors.js';
@@ -19,6 +19,7 @@ import type { EpochRecord } from './compare_types.js';
 import { isProcessAlive } from './liveness.js';
 import { inspectSchema, migrate, SCHEMA_VERSION } from './migrations.js';
 import { canonicalJson, type ExperimentSpec, type PlannedTrial, type TrialConfig } from './spec.js';
+import { shellQuote } from '../shell_quote.js';
 
 export type TrialStatus = 'pending' | 'running' | 'done' | 'failed';
 
@@ -159,6 +160,20 @@ export class ClaimLostError extends Error {
 }
 
 /** A clear UserError for what SQLite reports, or the error itself when it is not SQLite's. */
+/** Why SQLite cannot write `path` or create files beside it (its journal), if that is why. */
+function unwritable(path: string): string | undefined {
+  const dir = dirname(resolve(path));
+  for (const [target, what] of [existsSync(path) ? [path, 'the file'] : [dir, 'its folder'], [dir, 'its folder']] as const) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return code === 'EROFS' ? `${target} is on a read-only file system` : code === 'EACCES' ? `${what} ${target} is read-only` : undefined;
+    }
+  }
+  return undefined;
+}
+
 export function storeError(err: unknown, path: string): unknown {
   if (err instanceof UserError || err instanceof ClaimLostError) return err;
   const code = (err as { code?: unknown }).code;
@@ -171,7 +186,11 @@ export function storeError(err: unknown, path: string): unknown {
   if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || code === 'SQLITE_IOERR_FSYNC') {
     return new UserError(`cannot write to database ${path}: the disk is full (${detail}); the last write was rolled back, free space and run again`, EXIT.IO);
   }
-  if (code.startsWith('SQLITE_CANTOPEN')) return new UserError(`cannot open database ${path} (${detail})`, EXIT.NO_INPUT);
+  if (code.startsWith('SQLITE_CANTOPEN')) {
+    const readOnly = unwritable(path);
+    if (readOnly !== undefined) return new UserError(`cannot open database ${path} for writing: ${readOnly}; nothing was written`, EXIT.CANT_CREATE);
+    return new UserError(`cannot open database ${path} (${detail})`, EXIT.NO_INPUT);
+  }
   if (code === 'SQLITE_NOTADB') return new UserError(`${path} is not a SQLite database; choose another --db file`, EXIT.DATA);
   if (code.startsWith('SQLITE_CORRUPT')) return new UserError(`database ${path} is corrupt (${detail})`, EXIT.DATA);
   if (code.startsWith('SQLITE_IOERR')) return new UserError(`I/O error on database ${path} (${detail})`, EXIT.IO);
@@ -184,7 +203,7 @@ export const now = (): string => new Date().toISOString();
 /** Throws unless `db` holds results of this schema version. */
 function checkReadable(db: BetterSqlite3.Database, path: string): void {
   const version = inspectSchema(db, path);
-  if (version === 0) throw new UserError(`${path} holds no results yet; run \`lisht run SPEC --db ${path}\` first`);
+  if (version === 0) throw new UserError(`${path} holds no results yet; run \`lisht run SPEC --db ${shellQuote(path)}\` first`);
   if (version < SCHEMA_VERSION) throw new UserError(`${path} has schema version ${version}; run \`lisht run\` on it once to upgrade it to ${SCHEMA_VERSION}`);
 }
 

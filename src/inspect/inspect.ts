@@ -6,7 +6,6 @@
  * shares its scales across activations. Writes `inspect/` into the run folder and adds the
  * sections to its report.html.
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -31,6 +30,7 @@ import type { TrialConfig } from '../experiments/spec.js';
 import { getModel } from '../models/registry.js';
 import { openTarget, type InspectTarget, type TargetModel, type TargetOptions } from './targets.js';
 import type { ActivationInspection, InspectData, Interpolation1d, Surface2d } from './types.js';
+import { makeDir } from '../make_dir.js';
 
 /** Options of {@link inspect}: which trials (see {@link TargetOptions}) and how to look at them. */
 export interface InspectOptions extends TargetOptions {
@@ -225,7 +225,7 @@ async function inspectTarget(target: InspectTarget, opts: ResolvedInspectOptions
   }
 
   const outDir = join(target.dir, INSPECT_DIR);
-  await mkdir(outDir, { recursive: true });
+  await makeDir(outDir);
   const files: string[] = [];
   const write = async (file: string, bytes: Uint8Array) => {
     await writeFileAtomic(join(outDir, file), bytes);

@@ -6,13 +6,14 @@
  * code path, on the data each trial read, split as it was split.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { COMPARE_EXPERIMENT } from '../experiments/compare.js';
 import { writeCompareOutputs } from '../experiments/compare_outputs.js';
 import type { CompareSummary } from '../experiments/compare_types.js';
+import { LOCK_FILE, lockFolder, type FolderLock } from '../experiments/folder_lock.js';
 import { writeReport } from '../experiments/report.js';
 import { INITIAL_DIR, MODELS_DIR, storePath } from '../experiments/run_folder.js';
 import { openStore, isPostgresUrl } from '../experiments/open_store.js';
@@ -24,6 +25,7 @@ import type { GradientFlowRun } from '../reports/gradient_flow.js';
 import type { Section } from '../reports/html.js';
 import { writeFileAtomic } from '../reports/write.js';
 import { MODEL_JSON } from '../training/model_files.js';
+import { makeDir } from '../make_dir.js';
 
 /** Which trials to inspect and where they are. */
 export interface TargetOptions {
@@ -117,7 +119,7 @@ async function checkOutFolder(out: string): Promise<void> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw new UserError(`cannot use --out ${out}: ${(err as Error).message}`);
   }
-  if (entries.length > 0 && !entries.includes(FROM_STORE)) {
+  if (entries.some((e) => e !== LOCK_FILE) && !entries.includes(FROM_STORE)) {
     throw new UserError(`--out ${out} is not empty and was not written by lisht inspect --db; choose a new folder (its files would be replaced)`);
   }
 }
@@ -159,7 +161,9 @@ export async function openTarget(options: TargetOptions): Promise<InspectTarget>
   const store = await openStore(storePath(run, options.db, DEFAULT_DB), { readonly: true });
   // Models stored in PostgreSQL are copied out to a folder of this machine while inspected.
   const scratch = options.db !== undefined && isPostgresUrl(options.db) ? await mkdtemp(join(tmpdir(), 'lisht-inspect-')) : undefined;
+  let lock: FolderLock | undefined;
   const close = async () => {
+    lock?.release();
     await store.close();
     if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
   };
@@ -170,9 +174,12 @@ export async function openTarget(options: TargetOptions): Promise<InspectTarget>
       ? targetModels(trials, join(run!, MODELS_DIR), (t) => t.activation, run!)
       : targetModels(trials, await store.modelsRoot(trials.map((t) => t.id), scratch ?? ''), (t) => String(t.id), store.path);
     const dir = run ?? resolve(options.out!);
+    if (!fromRun) await makeDir(dir);
+    // Another writer of this folder (a compare still training, a second inspect) would
+    // rewrite its report under us.
+    lock = lockFolder(dir, 'lisht inspect');
     if (!fromRun) {
       await checkOutFolder(dir);
-      await mkdir(dir, { recursive: true });
       await writeFileAtomic(join(dir, FROM_STORE), JSON.stringify({ db: isPostgresUrl(options.db!) ? store.path : resolve(options.db!), trials: trials.map((t) => t.id) }) + '\n');
     }
     return {

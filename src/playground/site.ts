@@ -3,12 +3,13 @@
  * to this module once compiled, in `dist/src/playground/site`), and tfjs-backend-wasm's
  * `.wasm` builds, served from the installed package rather than copied into ours.
  */
-import { cp, mkdir, readdir } from 'node:fs/promises';
+import { cp, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import { EXIT } from '../exit_codes.js';
+import { makeDir } from '../make_dir.js';
 
 /** The built page's folder. */
 export function siteDir(): string {
@@ -36,12 +37,13 @@ export async function writeSite(dir: string): Promise<string[]> {
     throw new UserError(`the playground page is not built (${site} missing): run npm run build`, EXIT.SOFTWARE);
   });
   try {
-    await mkdir(join(dir, 'wasm'), { recursive: true });
+    await makeDir(join(dir, 'wasm'));
     await cp(site, dir, { recursive: true });
     const wasm = (await readdir(wasmDir())).filter((f) => f.endsWith('.wasm'));
     for (const f of wasm) await cp(join(wasmDir(), f), join(dir, 'wasm', f));
     return [...siteFiles, ...wasm.map((f) => `wasm/${f}`)];
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`cannot write the playground to ${dir}: ${(err as Error).message}`, EXIT.CANT_CREATE);
   }
 }

@@ -2,12 +2,13 @@
  * Saving and loading tfjs-layers models as files (`model.json` + `weights.bin`), the format
  * `tfjs-node`'s `file://` handler writes, without needing `tfjs-node`.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../reports/write.js';
+import { makeDir } from '../make_dir.js';
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
@@ -36,7 +37,7 @@ function concatWeightData(data: tf.io.WeightData | undefined): Uint8Array {
 /** An IOHandler that writes `model.json` and `weights.bin` into `dir`, each atomically. */
 export function fileSaveHandler(dir: string): tf.io.IOHandler {
   return tf.io.withSaveHandler(async (artifacts) => {
-    await mkdir(dir, { recursive: true });
+    await makeDir(dir);
     const weights = concatWeightData(artifacts.weightData);
     // Weights first: a model.json only ever points at a complete weights file.
     await writeFileAtomic(join(dir, WEIGHTS_BIN), weights);

@@ -13,6 +13,7 @@ import { SCHEDULE_NAMES } from '../../training/schedules.js';
 import { ALLOW_EMULATED_HELP, precisionOption } from '../precision_flags.js';
 import type { Precision } from '../../backends/native/precision.js';
 import { nameList, nonNegativeInt, nonNegativeNumber, positiveInt, positiveIntList, positiveNumber, unitInterval } from '../flags.js';
+import { shellQuote } from '../../shell_quote.js';
 
 interface Flags {
   dataset?: string;
@@ -118,7 +119,7 @@ export function register(program: Command): void {
         const { columns, rows } = comparisonTable(summary);
         process.stdout.write(`\n${formatTable(columns, rows)}\n`);
         if (summary.status === 'interrupted') {
-          process.stdout.write(`\nInterrupted. Continue with: lisht compare --resume ${outDir}\n`);
+          process.stdout.write(`\nInterrupted. Continue with: lisht compare --resume ${shellQuote(outDir)}\n`);
           process.exitCode = EXIT.INTERRUPTED;
         } else if (summary.status === 'failed') {
           process.exitCode = EXIT.FAILED;

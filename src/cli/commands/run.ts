@@ -3,9 +3,11 @@ import { stopOnSignals } from '../stop_signals.js';
 import type { Command } from 'commander';
 import { createProgressReporter } from '../../datasets/progress.js';
 import { DEFAULT_DB, runExperiment, type RunEvent } from '../../experiments/runner.js';
+import type { WorkerEvent } from '../../experiments/worker_protocol.js';
 import { dataFlag, nonNegativeInt, positiveInt } from '../flags.js';
 import { ALLOW_EMULATED_ENV, type Precision } from '../../backends/native/precision.js';
 import { ALLOW_EMULATED_HELP, precisionOption } from '../precision_flags.js';
+import { shellQuote } from '../../shell_quote.js';
 
 interface Flags {
   db: string;
@@ -37,8 +39,15 @@ export function describeRunEvent(event: RunEvent): string | undefined {
   if (event.type === 'worker-exit') {
     return event.trial !== undefined ? `[w${event.worker}] worker died (${event.signal ?? `exit code ${event.code}`}) during ${event.trial}; it resumes on the next run` : undefined;
   }
-  const e = event.event;
-  const w = `[w${event.worker}]`;
+  return describeWorkerEvent(`w${event.worker}`, event.event);
+}
+
+/**
+ * One line per event of the worker labelled `label` worth printing: `w1`, `w2`… for the
+ * workers of one `lisht run`; host and pid for a `lisht worker`, one of many on many machines.
+ */
+export function describeWorkerEvent(label: string, e: WorkerEvent): string | undefined {
+  const w = `[${label}]`;
   switch (e.type) {
     case 'ready':
       return `${w} backend ${e.backend}`;
@@ -98,11 +107,11 @@ export function register(program: Command): void {
         process.stdout.write(
           `\n${summary.experiment}: ${ended} of ${summary.trials} trials finished (${summary.failed} failed), ${summary.finishedNow} in this run, ${summary.seconds.toFixed(0)}s.` +
             (summary.running > 0 ? ` ${summary.running} running in another process.` : '') +
-            `\nResults: lisht results --db ${summary.db}\n`,
+            `\nResults: lisht results --db ${shellQuote(summary.db)}\n`,
         );
         if (summary.stopped) process.exitCode = EXIT.INTERRUPTED;
         else if (flags.workers === 0) {
-          if (summary.pending > 0) process.stdout.write(`${summary.pending} trials wait for workers: lisht worker --db ${summary.db} --experiment ${summary.experiment}\n`);
+          if (summary.pending > 0) process.stdout.write(`${summary.pending} trials wait for workers: lisht worker --db ${shellQuote(summary.db)} --experiment ${shellQuote(summary.experiment)}\n`);
         } else if (summary.pending > 0) {
           process.stderr.write(`lisht: ${summary.pending} trials are still pending (a worker died); run the same command again to resume them\n`);
           process.exitCode = EXIT.FAILED;

@@ -5,12 +5,12 @@ import { UserError } from '../../errors.js';
 import { EXIT } from '../../exit_codes.js';
 import { gitCommit } from '../../experiments/provenance.js';
 import { DEFAULT_DB } from '../../experiments/runner.js';
-import { DEFAULT_BUSY_TIMEOUT_MS } from '../../experiments/store.js';
+import { DEFAULT_BUSY_TIMEOUT_MS, thisHost } from '../../experiments/store.js';
 import { workLoop } from '../../experiments/worker.js';
 import { DEFAULT_LEASE_MS, DEFAULT_POLL_MS, type WorkerEvent } from '../../experiments/worker_protocol.js';
 import { dataFlag, positiveInt } from '../flags.js';
 import { stopOnSignals } from '../stop_signals.js';
-import { describeRunEvent } from './run.js';
+import { describeWorkerEvent } from './run.js';
 import { resolve } from 'node:path';
 
 interface Flags {
@@ -49,6 +49,7 @@ export function register(program: Command): void {
       if (flags.threads !== undefined) process.env.LISHT_NUM_THREADS = String(flags.threads);
       const dataPaths = Object.fromEntries(Object.entries(flags.data ?? {}).map(([k, v]) => [k, resolve(v)]));
       const stop = stopOnSignals('stopping after the current step; the trial goes back to the queue and resumes from its last checkpoint');
+      const label = `${thisHost()}:${process.pid}`;
       let fatal: Extract<WorkerEvent, { type: 'fatal' }> | undefined;
       let finished = 0;
       try {
@@ -69,7 +70,7 @@ export function register(program: Command): void {
           (event) => {
             if (event.type === 'fatal') fatal = event;
             if (event.type === 'trial-end' && (event.status === 'done' || event.status === 'failed')) finished++;
-            const line = describeRunEvent({ type: 'worker', worker: 1, event });
+            const line = describeWorkerEvent(label, event);
             if (line !== undefined) process.stdout.write(line + '\n');
           },
           stop.signal,

@@ -102,7 +102,7 @@ export function lineChart(series: readonly LineSeries[], options: LineChartOptio
   return {
     ...baseSpec(options, { width: 480, height: 300 }),
     data: { values: rows },
-    mark: { type: 'line', clip: enc.clip, strokeWidth: 2, ...(options.points ? { point: true } : {}) },
+    mark: { type: 'line' as const, clip: enc.clip, strokeWidth: 2, ...(options.points ? { point: true } : {}) },
     encoding: {
       x: enc.x,
       y: { field: 'y', type: 'quantitative', title: options.yTitle ?? 'y', scale: enc.yScale },
@@ -159,7 +159,10 @@ export function bandLineChart(series: readonly BandSeries[], options: BandChartO
   const lo = Math.min(...counts);
   const hi = Math.max(...counts);
   const n = lo === hi ? `${lo}` : `${lo}–${hi}`;
-  const subtitle = options.subtitle ?? (band === 'std' ? `line: mean, band: ±1 sd over ${n} runs` : `line: mean, band: min–max over ${n} runs`);
+  // One run per series has no spread: no band is drawn (an empty one only makes Vega warn).
+  const banded = rows.some((r) => r.lower !== null && r.upper !== null && r.lower !== r.upper);
+  const subtitle =
+    options.subtitle ?? (!banded ? `one run per line (no spread to show)` : band === 'std' ? `line: mean, band: ±1 sd over ${n} runs` : `line: mean, band: min–max over ${n} runs`);
   const enc = encodings(series, rows, options);
   const yTitle = options.yTitle ?? 'y';
   return {
@@ -167,19 +170,23 @@ export function bandLineChart(series: readonly BandSeries[], options: BandChartO
     data: { values: rows },
     encoding: { x: enc.x },
     layer: [
-      {
-        mark: { type: 'area', clip: enc.clip, opacity: 0.18 },
-        encoding: {
-          y: { field: 'lower', type: 'quantitative', title: yTitle, scale: enc.yScale },
-          y2: { field: 'upper' },
-          // The legend comes from the line layer, so it shows lines rather than pale blobs.
-          color: { ...enc.color, legend: null },
-        },
-      },
+      ...(banded
+        ? [
+            {
+              mark: { type: 'area' as const, clip: enc.clip, opacity: 0.18 },
+              encoding: {
+                y: { field: 'lower', type: 'quantitative' as const, title: yTitle, scale: enc.yScale },
+                y2: { field: 'upper' },
+                // The legend comes from the line layer, so it shows lines rather than pale blobs.
+                color: { ...enc.color, legend: null },
+              },
+            },
+          ]
+        : []),
       {
         mark: { type: 'line', clip: enc.clip, strokeWidth: 2, ...(options.points ? { point: true } : {}) },
         encoding: {
-          y: { field: 'y', type: 'quantitative', title: yTitle },
+          y: { field: 'y', type: 'quantitative', title: yTitle, ...(banded ? {} : { scale: enc.yScale }) },
           color: enc.color,
           ...enc.dash,
         },
