@@ -32,6 +32,7 @@ import {
   now,
   num,
   runSeconds,
+  storedJson,
   toClassMetric,
   toEpoch,
   toExperiment,
@@ -93,6 +94,9 @@ function pgError(err: unknown, where: string): unknown {
   if (code === '3D000') return new UserError(`${at}: ${message}; create it first (createdb)`, EXIT.UNAVAILABLE);
   if (code === 'ECONNREFUSED') return new UserError(`cannot connect to ${at}: connection refused (is the server running and listening there?)`, EXIT.UNAVAILABLE);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new UserError(`cannot connect to ${at}: unknown host`, EXIT.UNAVAILABLE);
+  if (/does not support SSL/i.test(message)) {
+    return new UserError(`cannot connect to ${at}: the server does not support SSL connections (the URL asks for it: drop sslmode=require, or enable ssl on the server)`, EXIT.UNAVAILABLE);
+  }
   if (code === '53100') return new UserError(`${at}: the database's disk is full (${message}); the last write was rolled back`, EXIT.IO);
   if (code === '42501') return new UserError(`${at}: permission denied (${message})`, EXIT.CANT_CREATE);
   if (isConnectionError(err)) return new UserError(`lost the connection to ${at}: ${message}`, EXIT.UNAVAILABLE);
@@ -258,7 +262,7 @@ export class PgStore implements Store {
   async claimTrial(experimentId: number, claimant: Claimant, leaseMs: number, keys?: ReadonlySet<string>): Promise<ClaimedTrial | undefined> {
     // Chosen before the transaction: a retry after a commit whose answer was lost finds its own claim.
     const token = `${claimant.host}:${claimant.pid}:${Date.now()}:${randomBytes(6).toString('hex')}`;
-    const claimed = (r: TrialRow, attempts: number): ClaimedTrial => ({ trialId: r.id, token, key: r.trial_key, config: JSON.parse(r.config_json) as TrialConfig, epochsDone: r.epochs_done, attempts });
+    const claimed = (r: TrialRow, attempts: number): ClaimedTrial => ({ trialId: r.id, token, key: r.trial_key, config: storedJson<TrialConfig>(r.config_json, `trial ${r.id}'s config_json`), epochsDone: r.epochs_done, attempts });
     let retried = false;
     return this.transaction(async (c) => {
       if (retried) {
@@ -533,7 +537,7 @@ export class PgStore implements Store {
     return this.byTrial(ids, 'epochs', 'epoch', toEpoch);
   }
   gradientFlow(ids: readonly number[]) {
-    return this.byTrial(ids, 'gradient_flow', 'epoch', (r: { trial_id: number; record_json: string }) => JSON.parse(r.record_json) as GradientFlowRecord);
+    return this.byTrial(ids, 'gradient_flow', 'epoch', (r: { trial_id: number; record_json: string }) => storedJson<GradientFlowRecord>(r.record_json, 'a gradient_flow record_json'));
   }
   classMetrics(ids: readonly number[]): Promise<Map<number, ClassMetric[]>> {
     return this.byTrial(ids, 'class_metrics', 'class_index', toClassMetric);
