@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { existsSync, statSync } from 'node:fs';
-import { UserError } from '../../errors.js';
 import { EXIT } from '../../exit_codes.js';
-import { startPlaygroundServer } from '../../playground/server.js';
+import { isLoopbackHost, startPlaygroundServer } from '../../playground/server.js';
 import { writeSite } from '../../playground/site.js';
 import { portNumber } from '../flags.js';
 
@@ -27,10 +25,11 @@ export function register(program: Command): void {
         process.stdout.write(`wrote the playground (${files.length} files) to ${flags.build}; serve it with COOP/COEP headers for wasm threads\n`);
         return;
       }
-      if (flags.data !== undefined && !(existsSync(flags.data) && statSync(flags.data).isFile())) {
-        throw new UserError(`${flags.data}: no such file (--data takes a CIFAR-10 binary archive)`, EXIT.NO_INPUT);
-      }
       const served = await startPlaygroundServer({ port: flags.port, host: flags.host, data: flags.data });
+      if (!isLoopbackHost(flags.host)) {
+        const what = flags.data ? `the page and the data set ${flags.data}` : 'the page';
+        process.stderr.write(`lisht: warning: --host ${flags.host} opens ${what} to the network: anyone who reaches this machine's port ${new URL(served.url).port} can load them\n`);
+      }
       process.stdout.write(`lisht playground: ${served.url}${flags.data ? ` (serving ${flags.data})` : ''}\nPress Ctrl+C to stop.\n`);
       await new Promise<void>((resolve) => {
         const stop = () => void served.close().then(resolve);
