@@ -59,6 +59,13 @@ export interface PgStoreOptions {
   readonly?: boolean;
   /** How long to keep retrying while the server is unreachable; 0 (default): fail at once. */
   reconnectMs?: number;
+  /**
+   * Told before each wait for an unreachable server: what failed, when the next try is and how
+   * long retrying goes on, so a waiting process says what it waits for instead of nothing.
+   */
+  onWait?: (wait: { reason: string; retryInMs: number; giveUpInMs: number }) => void;
+  /** Aborting it ends a wait for the server at once, with a UserError of exit code 130. */
+  signal?: AbortSignal;
 }
 
 /** Where a URL points, as messages name it: `host:port`. */
@@ -128,6 +135,7 @@ export class PgStore implements Store {
     /** The connection pool, for queries of your own. */
     readonly pool: pg.Pool,
     private readonly reconnectMs: number,
+    private readonly waiting: Pick<PgStoreOptions, 'onWait' | 'signal'> = {},
   ) {}
 
   /**
@@ -146,7 +154,7 @@ export class PgStore implements Store {
     const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000, application_name: 'lisht' });
     // An idle connection the server closes (a restart) is reported here; the next query reconnects.
     pool.on('error', () => undefined);
-    const store = new PgStore(displayUrl(parsed), where, pool, options.reconnectMs ?? 0);
+    const store = new PgStore(displayUrl(parsed), where, pool, options.reconnectMs ?? 0, { onWait: options.onWait, signal: options.signal });
     try {
       await store.withClient(async (client) => {
         if (!options.readonly) return migratePg(client, store.describe());
@@ -184,9 +192,29 @@ export class PgStore implements Store {
         // A connection that failed is dropped, not handed to the next caller.
         client?.release(isConnectionError(err) ? true : undefined);
         if (!isConnectionError(err) || Date.now() - started >= this.reconnectMs) throw pgError(err, this.where);
-        await sleep(Math.min(5000, 100 * 2 ** attempt));
+        const delay = Math.min(5000, 100 * 2 ** attempt);
+        const reason = pgError(err, this.where);
+        this.waiting.onWait?.({ reason: reason instanceof Error ? reason.message : String(reason), retryInMs: delay, giveUpInMs: this.reconnectMs - (Date.now() - started) });
+        await this.pause(delay);
       }
     }
+  }
+
+  /** Sleeps `ms`, or throws (exit 130) as soon as the store's signal aborts. */
+  private async pause(ms: number): Promise<void> {
+    const signal = this.waiting.signal;
+    const stopped = () => new UserError(`stopped while waiting for PostgreSQL at ${this.where}`, EXIT.INTERRUPTED);
+    if (signal?.aborted) throw stopped();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    });
+    if (signal?.aborted) throw stopped();
   }
 
   /** Runs `fn` in one transaction (retried whole, see {@link withClient}). */
