@@ -9,7 +9,9 @@ import '../../src/register.js';
 import { UserError } from '../../src/errors.js';
 import { EXIT } from '../../src/exit_codes.js';
 import { MAX_GRID_TRIALS, parseSpecText, planTrials, specHash } from '../../src/experiments/spec.js';
+import { PgStore } from '../../src/experiments/pg_store.js';
 import { ResultStore } from '../../src/experiments/store.js';
+import { startPostgres } from '../helpers/postgres.js';
 import { runCli, tempDir } from '../helpers/env.js';
 import { writeSpec } from './helpers/experiments.js';
 
@@ -65,5 +67,25 @@ test('issue 25 item 6: registering a grid again adds only its new trials, keepin
   } finally {
     store.close();
     dir.remove();
+  }
+});
+
+test('issue 25 item 6: PostgreSQL too: registering again adds only the new trials', { timeout: 120_000 }, async () => {
+  const server = await startPostgres();
+  try {
+    const store = await PgStore.open(await server.createDatabase('grid'));
+    try {
+      const first = parseSpecText(gridSpec(500));
+      const a = await store.registerExperiment(first, specHash(first), planTrials(first));
+      assert.equal(a.added, 1000);
+      assert.equal((await store.registerExperiment(first, specHash(first), planTrials(first))).added, 0);
+      const grown = parseSpecText(gridSpec(502));
+      const b = await store.registerExperiment(grown, specHash(grown), planTrials(grown));
+      assert.deepEqual([b.experimentId, b.added], [a.experimentId, 4]);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await server.remove();
   }
 });
