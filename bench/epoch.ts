@@ -23,6 +23,7 @@ import { median } from '../src/training/bench.js';
 import { cifar10Fixture, tarGz } from '../test/helpers/archives.js';
 import { REPO_ROOT, SHARED_DATASETS } from '../test/helpers/env.js';
 import { pytorchCommand } from './pytorch.js';
+import { machineLine } from './machine.js';
 
 const CLI = join(REPO_ROOT, 'dist/src/cli/main.js');
 const SUBSET = join(SHARED_DATASETS, 'cifar-10-subset-binary.tar.gz');
@@ -177,6 +178,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.exit(2);
   }
   const { rows, notes } = epochBench(options, (line) => process.stderr.write(`${line}\n`));
-  process.stdout.write(`${epochHeader(options)}\n\n${formatEpochTable(rows)}\n`);
+  process.stdout.write(`${machineLine()}\n${epochHeader(options)}\n\n${formatEpochTable(rows)}\n`);
   for (const n of notes) process.stdout.write(`${n}\n`);
 }

@@ -22,6 +22,7 @@ import { ADAM_EPSILON, createAdam } from '../src/training/optimizers.js';
 import { median } from '../src/training/bench.js';
 import { trainableVariables, trainStep } from '../src/training/fit.js';
 import { trainingStepFlops } from '../src/training/flops.js';
+import { machineLine } from './machine.js';
 import { peakFlops } from './peak.js';
 import { pytorchCommand } from './pytorch.js';
 
@@ -184,6 +185,7 @@ async function main(): Promise<void> {
   const info = addon.info();
   const peak = peakFlops()!;
   const py = TORCH ? pytorchCommand() : undefined;
+  console.log(machineLine());
   console.log(`oneDNN ${info.dnnl} (${info.isa}), ${info.threads} threads; fp32 peak ${(peak.flops / 1e9).toFixed(0)} GFLOP/s (${peak.how}); batch ${BATCH}; ${ROUNDS} rounds x ${STEPS} steps`);
   if (TORCH && py === undefined) console.log('PyTorch: no python3 with torch found, skipped');
   else if (py !== undefined) console.log(`PyTorch ${spawnSync(py.command, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', env: py.env }).stdout.trim()} (${py.command}), ${info.threads} threads`);

@@ -17,6 +17,7 @@ import { buildSeedCnn } from '../src/models/seed_cnn.js';
 import { formatTable, fixed } from '../src/reports/table.js';
 import { trainingStepFlops } from '../src/training/flops.js';
 import { epochBench, epochHeader, formatEpochTable, type EpochBenchOptions } from './epoch.js';
+import { machineLine } from './machine.js';
 import { peakFlops } from './peak.js';
 import { pytorchCommand } from './pytorch.js';
 
@@ -52,6 +53,7 @@ function runJson(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.e
 
 async function main(): Promise<void> {
   // Whole epochs first: the figure users live, of which the step table below is the core.
+  process.stdout.write(`${machineLine()}\n\n`);
   const epochOptions: EpochBenchOptions = { sizes: ['subset', 'full'], activations: ACTIVATIONS, epochs: 3, rounds: 2, backend: 'native', precisions: bf16Supported() ? ['fp32', 'bf16'] : ['fp32'], torch: true };
   if (process.env.LISHT_BENCH_EPOCHS !== '0') {
     const epochs = epochBench(epochOptions, (line) => process.stderr.write(`${line}\n`));
@@ -105,6 +107,9 @@ async function main(): Promise<void> {
   await selectBackend('cpu');
   const flops = trainingStepFlops(buildSeedCnn({ inputShape: [32, 32, 3], numClasses: 10, activation: 'relu', seed: 1 }) as tfl.LayersModel, BATCH);
   const peak = peakFlops();
+  // The physical floor: the step's arithmetic at the measured peak, what no contender can beat.
+  if (peak) rows.push({ backend: 'floor: the step\'s FLOPs at fp32 peak', activation: '-', ms: (flops / peak.flops) * 1000 });
+  const floorMs = peak ? (flops / peak.flops) * 1000 : undefined;
   const table = rows.map((r) => {
     const ref = r.backend.startsWith('pytorch') ? undefined : torch[r.activation];
     return [
@@ -116,6 +121,7 @@ async function main(): Promise<void> {
       ref ? r.ms / ref.best : null,
       flops / (r.ms / 1000) / 1e9,
       peak ? flops / (r.ms / 1000) / peak.flops : null,
+      floorMs ? r.ms / floorMs : null,
     ];
   });
   process.stdout.write(
@@ -130,6 +136,7 @@ async function main(): Promise<void> {
           { header: 'x fastest', format: fixed(2) },
           { header: 'GFLOP/s', format: fixed(1) },
           { header: 'of peak', format: (v) => (typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : '') },
+          { header: 'x floor', format: fixed(2) },
         ],
         table,
       ) +
@@ -137,7 +144,7 @@ async function main(): Promise<void> {
   );
   process.stdout.write(
     peak
-      ? `\nfp32 peak ${(peak.flops / 1e9).toFixed(0)} GFLOP/s (${peak.how}). x PyTorch: ms/step over PyTorch's NCHW step; x fastest: over its fastest format's.\n`
+      ? `\nfp32 peak ${(peak.flops / 1e9).toFixed(0)} GFLOP/s (${peak.how}). x PyTorch: ms/step over PyTorch's NCHW step; x fastest: over its fastest format's; x floor: over the floor row.\n`
       : '\nShare of peak: no native addon to measure it and the CPU reports no clock; set LISHT_CPU_GHZ.\n',
   );
   for (const n of notes) process.stdout.write(`${n}\n`);

@@ -22,7 +22,7 @@ export const EXIT = {
   CANT_CREATE: 73,
   /** Reading or writing failed midway: the disk is full, an I/O error. */
   IO: 74,
-  /** Try again later: a database is locked by another process. */
+  /** Try again later: a database is locked by another process, or a run folder by another writer. */
   TEMP_FAIL: 75,
   /** Stopped by SIGINT or SIGTERM; `--resume` (or running again) continues where it stopped. */
   INTERRUPTED: 130,

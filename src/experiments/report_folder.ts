@@ -48,7 +48,8 @@ export function checkReportFolder(out: string, storePath: string): void {
   }
 }
 
-/** Records in `out` which store its report was drawn from. */
+/** Records in `out` which store its report was drawn from (a run folder's own store needs no record). */
 export async function recordReportSource(out: string, storePath: string): Promise<void> {
+  if (resolve(out, RUN_STORE_FILE) === reportSource(storePath)) return;
   await writeFileAtomic(join(out, REPORT_SOURCE_FILE), JSON.stringify({ source: reportSource(storePath) }) + '\n');
 }

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
+import { lockFolder } from '../../experiments/folder_lock.js';
 import { writeReport } from '../../experiments/report.js';
+import { makeDir } from '../../make_dir.js';
 import { DEFAULT_DB } from '../../experiments/runner.js';
 import { storePath } from '../../experiments/run_folder.js';
 import { openStore } from '../../experiments/open_store.js';
@@ -32,7 +34,15 @@ export function register(program: Command): void {
       try {
         const out = flags.out ?? (run !== undefined ? join(run, 'report') : undefined);
         if (out === undefined) throw new UserError('--out is required with --db: the folder to write the report into');
-        const result = await writeReport(store, { out, experiment: flags.experiment, baseline: flags.baseline, target: flags.target, data: flags.data });
+        await makeDir(out);
+        // One writer per folder: `--out` may be a run folder that a compare still writes.
+        const lock = lockFolder(out, 'lisht report');
+        let result;
+        try {
+          result = await writeReport(store, { out, experiment: flags.experiment, baseline: flags.baseline, target: flags.target, data: flags.data });
+        } finally {
+          lock.release();
+        }
         for (const note of result.notes) process.stderr.write(`lisht: note: ${note}\n`);
         process.stdout.write(`Wrote ${result.html} with ${result.charts} charts; PNG copies and results.{md,csv,json} beside it\n`);
       } finally {
