@@ -51,4 +51,12 @@ test('issue 25 item 9: hiddenUnits: [100000000] is refused before a model is bui
   const r = await runCli(['summary', '--model', 'mlp', '--dataset', 'iris', '--hidden-units', '100000000']);
   assert.equal(r.code, EXIT.USAGE, r.stderr);
   assert.match(r.stderr, /^lisht: error: hidden units \[100000000\] make .* weights; an mlp may have at most/);
+  const dir = tempDir('lisht-spec-wide-');
+  try {
+    const c = await runCli(['compare', '--dataset', 'iris', '--model', 'mlp', '--hidden-units', '100000000', '--activations', 'relu', '--epochs', '1', '--out', join(dir.path, 'run')]);
+    assert.equal(c.code, EXIT.USAGE, c.stderr);
+    assert.match(c.stderr, /^lisht: error: hidden units \[100000000\] make .* weights/);
+  } finally {
+    dir.remove();
+  }
 });
