@@ -18,6 +18,13 @@ export function nonNegativeInt(value: string): number {
   return n;
 }
 
+/** A commander parser for a TCP port: 0 (any free port) to 65535. */
+export function portNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || n > 65_535) throw new InvalidArgumentError(`expected a port from 0 to 65535, got '${value}'`);
+  return n;
+}
+
 /** A commander parser for a comma-separated list of names. */
 export function nameList(value: string): string[] {
   const names = value.split(',').map((s) => s.trim());

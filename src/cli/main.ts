@@ -6,7 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import '../register.js';
 import { registerCommands } from './commands/index.js';
-import { UserError } from '../errors.js';
+import { systemUserError } from '../errors.js';
 import { EXIT } from '../exit_codes.js';
 import { VERSION } from '../version.js';
 import { endQuietlyOnClosedStdout } from './stop_signals.js';
@@ -28,9 +28,12 @@ export async function main(argv: string[]): Promise<number> {
       // code for a bad flag or flag value (1) would read as a failed training run.
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
-    if (err instanceof UserError) {
-      process.stderr.write(`lisht: error: ${err.message}\n`);
-      return err.exitCode;
+    // A failed system call the user can act on (a full disk, a read-only folder) is one line
+    // with its documented code, not a stack trace.
+    const userError = systemUserError(err);
+    if (userError !== undefined) {
+      process.stderr.write(`lisht: error: ${userError.message}\n`);
+      return userError.exitCode;
     }
     throw err;
   }

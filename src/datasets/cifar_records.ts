@@ -5,6 +5,12 @@ import type { MemberSink } from './archive_member.js';
 
 const IMAGE_BYTES = 3 * CIFAR_PIXELS;
 
+/**
+ * The most records one archive member may hold: the largest official member (CIFAR-100's
+ * train.bin) has 50,000, CIFAR-10's batches 10,000; the margin allows repacked archives.
+ */
+export const MAX_MEMBER_RECORDS = 60_000;
+
 /** Where one member's records go: record k lands at row `first + k` of these arrays. */
 interface RecordTarget {
   images: Uint8Array;
@@ -94,6 +100,11 @@ export class SplitAssembler {
 export function cifarRecordCount(file: string, member: string, size: number, layout: CifarLayout): number {
   const recordSize = cifarRecordSize(layout);
   if (size === 0) throw dataError(file, `${member} is empty`);
+  // The size comes from the member's header and decides what is allocated, before a byte of
+  // the member is read: a header claiming gigabytes must be refused, not allocated.
+  if (size > MAX_MEMBER_RECORDS * recordSize) {
+    throw dataError(file, `${member} declares ${size} bytes, more than any ${layout.name} member holds (at most ${MAX_MEMBER_RECORDS} records of ${recordSize} bytes): not ${layout.name} binary data`);
+  }
   if (size % recordSize !== 0) {
     throw dataError(
       file,

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { UserError } from '../errors.js';
 import { EXIT } from '../exit_codes.js';
+import { trackPartialFile } from '../partial_files.js';
 import { VERSION } from '../version.js';
 import { downloadError } from './errors.js';
 import type { DownloadProgress } from './types.js';
@@ -22,7 +23,10 @@ export interface DownloadFileOptions {
   destination: string;
   /** Expected MD5 (hex) of the file. */
   md5?: string;
-  /** Size to show progress against when the server sends no Content-Length. */
+  /**
+   * The file's known size: progress is shown against it when the server sends no
+   * Content-Length, and a transfer that grows past it (plus {@link sizeMargin}) is refused.
+   */
   expectedSize?: number;
   /** Further check of the complete temporary file (e.g. its structure); throws to refuse it. */
   verify?: (tempPath: string) => Promise<void>;
@@ -38,6 +42,23 @@ export interface DownloadResult {
 }
 
 class StallError extends Error {}
+
+/**
+ * How far past its known size a file may grow before the transfer is refused: a publisher may
+ * re-export a file a little larger, but a mirror sending megabytes for a 4 KB file is wrong,
+ * and reading on would fill the disk with it.
+ */
+export function sizeMargin(expectedSize: number): number {
+  return Math.max(64 * 1024, Math.ceil(expectedSize / 10));
+}
+
+/** A source that sends more than the file: the data are wrong (65), not the network. */
+class OversizeError extends UserError {}
+
+function tooLarge(file: string, bytes: number, expectedSize: number, declared: boolean): UserError {
+  const what = declared ? `the server declares ${bytes} bytes` : `the transfer passed ${bytes} bytes`;
+  return new OversizeError(`${file} is larger than it should be: ${what}, the file has ${expectedSize}; refused`, EXIT.DATA);
+}
 
 function describeFetchError(err: unknown, received: number, total: number | undefined): string {
   if (err instanceof StallError) return err.message;
@@ -98,6 +119,11 @@ async function fetchOnce(url: string, tempPath: string, options: DownloadFileOpt
       throw new UserError(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
     }
     const declared = Number(response.headers.get('content-length'));
+    const limit = options.expectedSize === undefined ? undefined : options.expectedSize + sizeMargin(options.expectedSize);
+    if (limit !== undefined && declared > limit) {
+      await response.body.cancel().catch(() => undefined);
+      throw tooLarge(file, declared, options.expectedSize!, true);
+    }
     if (Number.isFinite(declared) && declared > 0) total = declared;
     const hash = createHash('md5');
     const report = (done: boolean): void =>
@@ -106,6 +132,7 @@ async function fetchOnce(url: string, tempPath: string, options: DownloadFileOpt
       transform(chunk: Buffer, _encoding, callback) {
         armStallTimer();
         received += chunk.length;
+        if (limit !== undefined && received > limit) return callback(tooLarge(file, received, options.expectedSize!, false));
         hash.update(chunk);
         report(false);
         callback(null, chunk);
@@ -136,7 +163,8 @@ async function fetchOnce(url: string, tempPath: string, options: DownloadFileOpt
     return { path: options.destination, url, bytes: received, md5 };
   } catch (err) {
     const reason = controller.signal.reason;
-    throw new UserError(describeFetchError(reason instanceof StallError ? reason : err, received, total));
+    const message = describeFetchError(reason instanceof StallError ? reason : err, received, total);
+    throw err instanceof OversizeError ? err : new UserError(message);
   } finally {
     clearTimeout(timer);
   }
@@ -151,25 +179,27 @@ export async function downloadFile(options: DownloadFileOptions): Promise<Downlo
   if (options.urls.length === 0) throw new Error('downloadFile: no URL given');
   const dir = dirname(options.destination);
   const createdDir = await makeDir(dir);
-  const failures: { url: string; message: string }[] = [];
+  const failures: { url: string; message: string; oversize: boolean }[] = [];
   for (const url of options.urls) {
     const tempPath = join(dir, `.${basename(options.destination)}.${process.pid}.${randomBytes(4).toString('hex')}.part`);
+    const untrack = trackPartialFile(tempPath);
     try {
       const result = await fetchOnce(url, tempPath, options);
       await rename(tempPath, options.destination);
       return result;
     } catch (err) {
       await removeQuietly(tempPath);
-      failures.push({ url, message: err instanceof Error ? err.message : String(err) });
+      failures.push({ url, message: err instanceof Error ? err.message : String(err), oversize: err instanceof OversizeError });
+    } finally {
+      untrack();
     }
   }
   if (createdDir) await removeCreatedDirs(createdDir, dir);
-  if (failures.length === 1) throw downloadError(failures[0].url, failures[0].message);
+  // Every source sent something that is not the file (too large): the data are wrong, not the network.
+  const exitCode = failures.every((f) => f.oversize) ? EXIT.DATA : EXIT.UNAVAILABLE;
+  if (failures.length === 1) throw new UserError(downloadError(failures[0].url, failures[0].message).message, exitCode);
   const lines = failures.map((f) => `${f.url}: ${f.message}`);
-  throw new UserError(
-    `download of ${basename(options.destination)} failed from every source:\n  ${lines.join('\n  ')}`,
-    EXIT.UNAVAILABLE,
-  );
+  throw new UserError(`download of ${basename(options.destination)} failed from every source:\n  ${lines.join('\n  ')}`, exitCode);
 }
 
 /** Removes the folders from `leaf` up to `top` (the first one mkdir created), if they are empty. */

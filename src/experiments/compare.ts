@@ -22,6 +22,7 @@ import { EXIT } from '../exit_codes.js';
 import { defaultModelFor } from '../models/defaults.js';
 import { DATASET_INPUTS } from '../models/inputs.js';
 import { formatModelSummary, modelSummary } from '../models/summary.js';
+import { checkHiddenUnits } from '../models/mlp.js';
 import { checkModelFits, getModel } from '../models/registry.js';
 import { writeFileAtomic } from '../reports/write.js';
 import type { Callback } from '../training/callbacks.js';
@@ -271,6 +272,7 @@ function checkBeforeLoading(resolved: ResolvedCompareOptions): void {
   if (resolved.hiddenUnits !== null && definition.name !== 'mlp') {
     throw new UserError(`--hidden-units applies to model 'mlp' only, not '${definition.name}'`);
   }
+  if (resolved.hiddenUnits !== null) checkHiddenUnits(resolved.hiddenUnits, input.inputShape.reduce((a, b) => a * b, 1), input.numClasses);
   if (resolved.augment && input.kind !== 'image') {
     throw new UserError(`--augment (pad, random crop, flip) applies to images; ${dataset} holds ${input.kind} data`);
   }

@@ -6,6 +6,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { UserError } from '../errors.js';
+import { EXIT } from '../exit_codes.js';
 
 /** "LiSH" in ASCII: marks a SQLite file as a lisht results store. */
 export const APPLICATION_ID = 0x4c695348;
@@ -163,6 +164,11 @@ CREATE TABLE gradient_flow (
 /** The schema version this lisht writes. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
+/** The tables the migrations up to `version` create. */
+function tablesOf(version: number): string[] {
+  return MIGRATIONS.filter((m) => m.version <= version).flatMap((m) => [...m.sql.matchAll(/CREATE TABLE (?:IF NOT EXISTS )?(\w+)/g)].map((x) => x[1]!));
+}
+
 function tableCount(db: BetterSqlite3.Database): number {
   return (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n;
 }
@@ -179,6 +185,16 @@ export function inspectSchema(db: BetterSqlite3.Database, path: string): number 
   }
   if (version > SCHEMA_VERSION) {
     throw new UserError(`${path} was written by a newer lisht (schema version ${version}; this lisht knows up to ${SCHEMA_VERSION}); upgrade lisht to use it`);
+  }
+  // The tables the recorded version promises must be there: a schema version reset to 0 over
+  // existing tables, or a table dropped by hand, is a damaged store (65), not an empty one.
+  const present = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
+  if (version === 0 && present.size > 0) {
+    throw new UserError(`${path} is damaged: its schema version reads 0 but it holds tables (${[...present].sort().join(', ')}); restore it from a copy, or choose another --db file`, EXIT.DATA);
+  }
+  const missing = tablesOf(version).filter((t) => !present.has(t));
+  if (missing.length > 0) {
+    throw new UserError(`${path} is damaged: schema version ${version} but table${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing; restore it from a copy, or choose another --db file`, EXIT.DATA);
   }
   return version;
 }

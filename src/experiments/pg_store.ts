@@ -32,6 +32,7 @@ import {
   now,
   num,
   runSeconds,
+  storedJson,
   toClassMetric,
   toEpoch,
   toExperiment,
@@ -58,6 +59,13 @@ export interface PgStoreOptions {
   readonly?: boolean;
   /** How long to keep retrying while the server is unreachable; 0 (default): fail at once. */
   reconnectMs?: number;
+  /**
+   * Told before each wait for an unreachable server: what failed, when the next try is and how
+   * long retrying goes on, so a waiting process says what it waits for instead of nothing.
+   */
+  onWait?: (wait: { reason: string; retryInMs: number; giveUpInMs: number }) => void;
+  /** Aborting it ends a wait for the server at once, with a UserError of exit code 130. */
+  signal?: AbortSignal;
 }
 
 /** Where a URL points, as messages name it: `host:port`. */
@@ -93,6 +101,9 @@ function pgError(err: unknown, where: string): unknown {
   if (code === '3D000') return new UserError(`${at}: ${message}; create it first (createdb)`, EXIT.UNAVAILABLE);
   if (code === 'ECONNREFUSED') return new UserError(`cannot connect to ${at}: connection refused (is the server running and listening there?)`, EXIT.UNAVAILABLE);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new UserError(`cannot connect to ${at}: unknown host`, EXIT.UNAVAILABLE);
+  if (/does not support SSL/i.test(message)) {
+    return new UserError(`cannot connect to ${at}: the server does not support SSL connections (the URL asks for it: drop sslmode=require, or enable ssl on the server)`, EXIT.UNAVAILABLE);
+  }
   if (code === '53100') return new UserError(`${at}: the database's disk is full (${message}); the last write was rolled back`, EXIT.IO);
   if (code === '42501') return new UserError(`${at}: permission denied (${message})`, EXIT.CANT_CREATE);
   if (isConnectionError(err)) return new UserError(`lost the connection to ${at}: ${message}`, EXIT.UNAVAILABLE);
@@ -124,6 +135,7 @@ export class PgStore implements Store {
     /** The connection pool, for queries of your own. */
     readonly pool: pg.Pool,
     private readonly reconnectMs: number,
+    private readonly waiting: Pick<PgStoreOptions, 'onWait' | 'signal'> = {},
   ) {}
 
   /**
@@ -142,7 +154,7 @@ export class PgStore implements Store {
     const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000, application_name: 'lisht' });
     // An idle connection the server closes (a restart) is reported here; the next query reconnects.
     pool.on('error', () => undefined);
-    const store = new PgStore(displayUrl(parsed), where, pool, options.reconnectMs ?? 0);
+    const store = new PgStore(displayUrl(parsed), where, pool, options.reconnectMs ?? 0, { onWait: options.onWait, signal: options.signal });
     try {
       await store.withClient(async (client) => {
         if (!options.readonly) return migratePg(client, store.describe());
@@ -180,9 +192,29 @@ export class PgStore implements Store {
         // A connection that failed is dropped, not handed to the next caller.
         client?.release(isConnectionError(err) ? true : undefined);
         if (!isConnectionError(err) || Date.now() - started >= this.reconnectMs) throw pgError(err, this.where);
-        await sleep(Math.min(5000, 100 * 2 ** attempt));
+        const delay = Math.min(5000, 100 * 2 ** attempt);
+        const reason = pgError(err, this.where);
+        this.waiting.onWait?.({ reason: reason instanceof Error ? reason.message : String(reason), retryInMs: delay, giveUpInMs: this.reconnectMs - (Date.now() - started) });
+        await this.pause(delay);
       }
     }
+  }
+
+  /** Sleeps `ms`, or throws (exit 130) as soon as the store's signal aborts. */
+  private async pause(ms: number): Promise<void> {
+    const signal = this.waiting.signal;
+    const stopped = () => new UserError(`stopped while waiting for PostgreSQL at ${this.where}`, EXIT.INTERRUPTED);
+    if (signal?.aborted) throw stopped();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    });
+    if (signal?.aborted) throw stopped();
   }
 
   /** Runs `fn` in one transaction (retried whole, see {@link withClient}). */
@@ -220,6 +252,10 @@ export class PgStore implements Store {
         `INSERT INTO spec_versions (experiment_id, spec_hash, spec_json, source_path, source_text, first_run_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
         [id, specHash, specJson, source.path ?? null, source.text ?? null, t],
       );
+      // Only the trials not stored yet are serialised and sent (see the SQLite store).
+      const stored = await c.query<{ trial_key: string }>('SELECT trial_key FROM trials WHERE experiment_id = $1', [id]);
+      const known = new Set(stored.rows.map((r) => r.trial_key));
+      trials = trials.filter((p) => !known.has(p.key));
       const cs = trials.map((p) => p.config);
       // In grid order, so trial ids follow the grid as in SQLite.
       const added = await c.query(
@@ -254,7 +290,7 @@ export class PgStore implements Store {
   async claimTrial(experimentId: number, claimant: Claimant, leaseMs: number, keys?: ReadonlySet<string>): Promise<ClaimedTrial | undefined> {
     // Chosen before the transaction: a retry after a commit whose answer was lost finds its own claim.
     const token = `${claimant.host}:${claimant.pid}:${Date.now()}:${randomBytes(6).toString('hex')}`;
-    const claimed = (r: TrialRow, attempts: number): ClaimedTrial => ({ trialId: r.id, token, key: r.trial_key, config: JSON.parse(r.config_json) as TrialConfig, epochsDone: r.epochs_done, attempts });
+    const claimed = (r: TrialRow, attempts: number): ClaimedTrial => ({ trialId: r.id, token, key: r.trial_key, config: storedJson<TrialConfig>(r.config_json, `trial ${r.id}'s config_json`), epochsDone: r.epochs_done, attempts });
     let retried = false;
     return this.transaction(async (c) => {
       if (retried) {
@@ -529,7 +565,7 @@ export class PgStore implements Store {
     return this.byTrial(ids, 'epochs', 'epoch', toEpoch);
   }
   gradientFlow(ids: readonly number[]) {
-    return this.byTrial(ids, 'gradient_flow', 'epoch', (r: { trial_id: number; record_json: string }) => JSON.parse(r.record_json) as GradientFlowRecord);
+    return this.byTrial(ids, 'gradient_flow', 'epoch', (r: { trial_id: number; record_json: string }) => storedJson<GradientFlowRecord>(r.record_json, 'a gradient_flow record_json'));
   }
   classMetrics(ids: readonly number[]): Promise<Map<number, ClassMetric[]>> {
     return this.byTrial(ids, 'class_metrics', 'class_index', toClassMetric);

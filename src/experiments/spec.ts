@@ -16,12 +16,21 @@ import { PRECISIONS } from '../backends/native/precision.js';
 import { UserError } from '../errors.js';
 import { EXIT } from '../exit_codes.js';
 import { DATASET_INPUTS } from '../models/inputs.js';
+import { checkHiddenUnits } from '../models/mlp.js';
 import { checkModelFits, getModel } from '../models/registry.js';
 import { MONITORS, type Monitor } from '../training/early_stopping.js';
 import { OPTIMIZER_NAMES, resolveOptimizerConfig, type OptimizerName } from '../training/optimizers.js';
 import { checkSchedule, SCHEDULE_NAMES, type ScheduleName } from '../training/schedules.js';
 
 const positiveInt = z.number().int().positive();
+
+/**
+ * The most trials one spec's grid may hold (data sets x models x seeds x activations). Far
+ * more than a study trains (each trial is at least one epoch), small enough that planning,
+ * registering and listing a grid stay quick: a mistyped `seeds: 100000000` is refused at once
+ * instead of filling memory and the store.
+ */
+export const MAX_GRID_TRIALS = 10_000;
 const seed = z.number().int().nonnegative().max(2 ** 31 - 1);
 const fraction = z.number().gt(0).lte(1);
 
@@ -349,11 +358,28 @@ function resolveSpec(raw: z.output<typeof ExperimentSpecSchema>, source: SpecSou
 
   for (const d of datasets) {
     models.forEach((m, i) => at(source, ['models', i], () => checkModelFits(getModel(m.name), d.name, modelInputFor(d), activations)));
+    models.forEach((m, i) => {
+      if (!('hiddenUnits' in m) || m.hiddenUnits === undefined) return;
+      const input = modelInputFor(d);
+      at(source, ['models', i, 'hiddenUnits'], () => checkHiddenUnits(m.hiddenUnits!, input.inputShape.reduce((a, b) => a * b, 1), input.numClasses));
+    });
   }
 
+  // Checked before the seeds are listed: a count of 10^8 must not become an array first.
+  const seedCount = typeof raw.seeds === 'number' ? raw.seeds : raw.seeds.length;
+  const grid = datasets.length * models.length * activations.length * seedCount;
+  if (grid > MAX_GRID_TRIALS) {
+    throw fieldError(
+      source,
+      ['seeds'],
+      `the grid would hold ${grid} trials (${datasets.length} data sets x ${models.length} models x ${seedCount} seeds x ${activations.length} activations); a spec may hold at most ${MAX_GRID_TRIALS}`,
+    );
+  }
   const seeds = typeof raw.seeds === 'number' ? Array.from({ length: raw.seeds }, (_, i) => i + 1) : raw.seeds;
+  const seenSeeds = new Set<number>();
   seeds.forEach((s, i) => {
-    if (seeds.indexOf(s) !== i) throw fieldError(source, ['seeds', i], `seed ${s} is listed twice`);
+    if (seenSeeds.has(s)) throw fieldError(source, ['seeds', i], `seed ${s} is listed twice`);
+    seenSeeds.add(s);
   });
 
   // The training modules' own defaults and checks; "off" values are left out of the trial
@@ -456,7 +482,13 @@ export function parseSpecText(text: string, options: { name?: string; dir?: stri
     const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     throw new UserError(`invalid experiment spec ${name}${pos ? `:${pos.line}:${pos.col}` : ''}: ${message}`);
   }
-  const value: unknown = doc.toJS();
+  let value: unknown;
+  try {
+    // The yaml library refuses documents whose aliases expand exponentially ("billion laughs").
+    value = doc.toJS();
+  } catch (err) {
+    throw new UserError(`invalid experiment spec ${name}: ${err instanceof Error ? err.message : String(err)}`);
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new UserError(`invalid experiment spec ${name}: expected a mapping of fields (name, datasets, models, ...)`);
   }

@@ -194,6 +194,8 @@ export function storeError(err: unknown, path: string): unknown {
   if (code === 'SQLITE_NOTADB') return new UserError(`${path} is not a SQLite database; choose another --db file`, EXIT.DATA);
   if (code.startsWith('SQLITE_CORRUPT')) return new UserError(`database ${path} is corrupt (${detail})`, EXIT.DATA);
   if (code.startsWith('SQLITE_IOERR')) return new UserError(`I/O error on database ${path} (${detail})`, EXIT.IO);
+  // A table or column of the schema gone (dropped by hand): the store is damaged, not this lisht.
+  if (code === 'SQLITE_ERROR' && /^no such (table|column)/.test(detail)) return new UserError(`database ${path} is damaged: ${detail}`, EXIT.DATA);
   return err;
 }
 
@@ -249,12 +251,24 @@ export interface TrialRow {
   finished_at: string | null;
 }
 
+/**
+ * A JSON column read back. A row edited by hand or damaged on disk is a damaged store (exit
+ * 65, naming the row), not a crash in whichever command happened to read it.
+ */
+export function storedJson<T>(text: string, what: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new UserError(`the results store is damaged: ${what} is not valid JSON (${(err as Error).message})`, EXIT.DATA);
+  }
+}
+
 export function toTrial(r: TrialRow): TrialRecord {
   return {
     id: r.id,
     experimentId: r.experiment_id,
     key: r.trial_key,
-    config: JSON.parse(r.config_json) as TrialConfig,
+    config: storedJson<TrialConfig>(r.config_json, `trial ${r.id}'s config_json`),
     dataset: r.dataset,
     model: r.model,
     activation: r.activation,
@@ -294,7 +308,7 @@ export const num = (v: number | null | undefined): number | null => (v === null 
 const back = (v: number | null): number => (v === null ? NaN : v);
 
 export function toExperiment(r: { id: number; name: string; spec_json: string; spec_hash: string; created_at: string; updated_at: string }): ExperimentRecord {
-  return { id: r.id, name: r.name, spec: JSON.parse(r.spec_json) as ExperimentSpec, specHash: r.spec_hash, createdAt: r.created_at, updatedAt: r.updated_at };
+  return { id: r.id, name: r.name, spec: storedJson<ExperimentSpec>(r.spec_json, `experiment ${r.name}'s spec_json`), specHash: r.spec_hash, createdAt: r.created_at, updatedAt: r.updated_at };
 }
 
 export function toEpoch(r: { epoch: number; loss: number | null; accuracy: number | null; val_loss: number | null; val_accuracy: number | null; seconds: number }): EpochRecord {
@@ -445,8 +459,12 @@ export class ResultStore {
         `INSERT OR IGNORE INTO trials (experiment_id, trial_key, config_json, dataset, model, activation, seed, epochs, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
+      // Only the trials not stored yet are serialised and inserted: registering a grid again
+      // costs a key lookup per trial, not a JSON document and an insert.
+      const stored = new Set((db.prepare('SELECT trial_key FROM trials WHERE experiment_id = ?').pluck().all(id) as string[]));
       let added = 0;
       for (const trial of trials) {
+        if (stored.has(trial.key)) continue;
         const c = trial.config;
         added += insert.run(id, trial.key, canonicalJson(c), c.dataset.name, c.model.label, c.activation, c.seed, c.epochs, t).changes;
       }
@@ -506,7 +524,7 @@ export class ResultStore {
         free.epochs_done,
         now(),
       );
-      return { trialId: free.id, token, key: free.trial_key, config: JSON.parse(free.config_json) as TrialConfig, epochsDone: free.epochs_done, attempts: free.attempts + 1 };
+      return { trialId: free.id, token, key: free.trial_key, config: storedJson<TrialConfig>(free.config_json, `trial ${free.id}'s config_json`), epochsDone: free.epochs_done, attempts: free.attempts + 1 };
     });
   }
 
@@ -673,7 +691,7 @@ export class ResultStore {
 
   /** Gradient-flow measurements of each trial, by epoch (0: before training); empty when not recorded. */
   gradientFlow(trialIds: readonly number[]): Map<number, GradientFlowRecord[]> {
-    return this.byTrial(trialIds, 'SELECT record_json FROM gradient_flow WHERE trial_id = ? ORDER BY epoch', (r: { record_json: string }) => JSON.parse(r.record_json) as GradientFlowRecord);
+    return this.byTrial(trialIds, 'SELECT record_json FROM gradient_flow WHERE trial_id = ? ORDER BY epoch', (r: { record_json: string }) => storedJson<GradientFlowRecord>(r.record_json, 'a gradient_flow record_json'));
   }
 
   classMetrics(trialIds: readonly number[]): Map<number, ClassMetric[]> {

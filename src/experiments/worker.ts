@@ -7,7 +7,7 @@
  */
 import { selectBackend } from '../backends/select.js';
 import { loadDataset } from '../datasets/load.js';
-import { UserError } from '../errors.js';
+import { systemUserError, UserError } from '../errors.js';
 import { EXIT } from '../exit_codes.js';
 import { VERSION } from '../version.js';
 import { processStartTime } from './liveness.js';
@@ -71,6 +71,13 @@ async function openTrials(store: Store, list: readonly Target[]): Promise<number
   return n;
 }
 
+/** `ms` for messages: `800 ms`, `3.2 s`, `5 min`. */
+function seconds(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+}
+
 function sleep(ms: number, stop: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
@@ -98,7 +105,14 @@ export async function workLoop(options: WorkerOptions, emit: (e: WorkerEvent) =>
       emit({ type: 'ready', backend });
     };
     if (options.backend !== null) await start(options.backend);
-    const db = await openStore(options.db, { busyTimeoutMs: options.busyTimeoutMs, reconnectMs: WORKER_RECONNECT_MS });
+    const db = await openStore(options.db, {
+      busyTimeoutMs: options.busyTimeoutMs,
+      reconnectMs: WORKER_RECONNECT_MS,
+      signal: stop,
+      onWait: (w) => emit({ type: 'waiting', message: `waiting for the database: ${w.reason}; retrying in ${seconds(w.retryInMs)} (gives up in ${seconds(w.giveUpInMs)})` }),
+    });
+    // Said once per change, not on every poll.
+    let heldElsewhere = 0;
     store = db;
     const cache = new DataCache();
     while (!stop.aborted) {
@@ -118,7 +132,16 @@ export async function workLoop(options: WorkerOptions, emit: (e: WorkerEvent) =>
         }
       }
       if (claimed === undefined) {
-        if (options.wait === 'none' || (options.wait === 'running' && (await openTrials(db, list)) === 0)) break;
+        if (options.wait === 'none') break;
+        if (options.wait === 'running') {
+          const open = await openTrials(db, list);
+          if (open === 0) break;
+          if (open !== heldElsewhere) {
+            // Trials claimed by other processes, maybe dead ones: their leases must run out first.
+            emit({ type: 'waiting', message: `waiting for ${open} trial${open === 1 ? '' : 's'} held by other workers: they finish there, or are taken over here once a claim goes ${seconds(options.leaseMs)} without a heartbeat` });
+            heldElsewhere = open;
+          }
+        }
         await sleep(options.pollMs, stop);
         continue;
       }
@@ -135,8 +158,8 @@ export async function workLoop(options: WorkerOptions, emit: (e: WorkerEvent) =>
         // The database itself failed (e.g. disk full); the claim expires with its lease.
       }
     }
-    const userError = err instanceof UserError;
-    emit({ type: 'fatal', message: userError ? err.message : ((err as Error).stack ?? String(err)), userError, exitCode: userError ? err.exitCode : EXIT.SOFTWARE });
+    const known = systemUserError(err);
+    emit({ type: 'fatal', message: known ? known.message : ((err as Error).stack ?? String(err)), userError: known !== undefined, exitCode: known ? known.exitCode : EXIT.SOFTWARE });
   } finally {
     await store?.close();
   }

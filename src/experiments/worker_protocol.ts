@@ -46,7 +46,9 @@ export type WorkerEvent =
   | { type: 'epoch'; trialId: number; label: string; record: EpochRecord; epochs: number }
   | { type: 'trial-end'; trialId: number; label: string; status: 'done' | 'failed' | 'stopped' | 'lost'; testAccuracy?: number; error?: string }
   | { type: 'fatal'; message: string; userError: boolean; exitCode: ExitCode }
-  | { type: 'idle' };
+  | { type: 'idle' }
+  /** Nothing to do yet, and why: the database unreachable (retrying), or trials held elsewhere. */
+  | { type: 'waiting'; message: string };
 
 /** How a trial is named in progress lines. */
 export function trialLabel(config: TrialConfig): string {

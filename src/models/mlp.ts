@@ -10,10 +10,28 @@ import type { ModelBuildOptions, ModelInput } from './types.js';
  */
 export const DEFAULT_HIDDEN_UNITS: readonly number[] = [256, 128];
 
-/** Checks hidden layer widths: at least one layer, each a positive integer. */
-export function checkHiddenUnits(units: readonly number[]): void {
+/**
+ * The most weights an mlp's layers may hold together: 2^27 (512 MiB of float32, four times
+ * that with Adam's moments and the gradients while training). Far above any useful MLP; its
+ * purpose is a clear error where a mistyped width would exhaust the backend's memory (wasm
+ * fails with "memory access out of bounds", the native backend aborts).
+ */
+export const MAX_MLP_WEIGHTS = 2 ** 27;
+
+/**
+ * Checks hidden layer widths: at least one layer, each a positive integer, and the weights
+ * they make with `inputSize` inputs (default 1: the widths alone) and `classes` outputs at
+ * most {@link MAX_MLP_WEIGHTS}.
+ */
+export function checkHiddenUnits(units: readonly number[], inputSize = 1, classes = 1): void {
   if (units.length === 0 || units.some((u) => !Number.isSafeInteger(u) || u < 1)) {
     throw new UserError(`hidden units must be one or more positive integers, got [${units.join(', ')}]`);
+  }
+  const widths = [inputSize, ...units, classes];
+  let weights = 0;
+  for (let i = 1; i < widths.length; i++) weights += (widths[i - 1]! + 1) * widths[i]!;
+  if (weights > MAX_MLP_WEIGHTS) {
+    throw new UserError(`hidden units [${units.join(', ')}] make ${weights.toExponential(2)} weights; an mlp may have at most ${MAX_MLP_WEIGHTS} (2^27)`);
   }
 }
 
@@ -33,7 +51,7 @@ export function checkMlpInput(input: Pick<ModelInput, 'inputShape'>): void {
 export function buildMlp({ inputShape, numClasses, activation, seed, hiddenUnits }: ModelBuildOptions): tfl.Sequential {
   checkMlpInput({ inputShape });
   const units = hiddenUnits ?? DEFAULT_HIDDEN_UNITS;
-  checkHiddenUnits(units);
+  checkHiddenUnits(units, inputShape.reduce((a, b) => a * b, 1), numClasses);
   const act = placeActivation(activation);
   // One seed per layer, as in seed-cnn: changing one layer leaves the others' weights alone.
   const init = (i: number) => tfl.initializers.glorotUniform({ seed: seed === undefined ? undefined : seed * 100 + i });

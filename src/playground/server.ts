@@ -7,7 +7,9 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import { extname, resolve, sep } from 'node:path';
+import { CIFAR10_LAYOUT, loadCifar } from '../datasets/cifar.js';
 import { UserError } from '../errors.js';
 import { EXIT } from '../exit_codes.js';
 import { DATA_URL } from './paths.js';
@@ -69,6 +71,54 @@ export function resolveRequestPath(root: string, pathname: string): string | nul
   return file.startsWith(root.endsWith(sep) ? root : root + sep) ? file : null;
 }
 
+/** True for addresses that listen on every interface: the page is then open to the network. */
+export function isWildcardHost(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]';
+}
+
+/** True for loopback addresses and names: only this machine reaches them. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\./.test(h);
+}
+
+/**
+ * Whether a request's Host header names this server: `localhost`, a loopback address, the
+ * address bound, or, bound to every interface, any IP address (one of this machine's, as the
+ * connection reached it). A page of another site that points its own name at this machine (DNS
+ * rebinding) sends that name and is refused, so it cannot read the page or the data through a
+ * visitor's browser; an IP address cannot be rebound.
+ */
+function hostAllowed(name: string | undefined, bound: string): boolean {
+  if (name === undefined) return false;
+  if (isLoopbackHost(name) || name === bound.replace(/^\[|\]$/g, '').toLowerCase()) return true;
+  return isWildcardHost(bound) && isIP(name) !== 0;
+}
+
+/** The host name of a Host header (`name:port`, `[v6]:port`), lower case, without the port. */
+function hostName(header: string | undefined): string | undefined {
+  if (header === undefined || header === '') return undefined;
+  const v6 = /^\[([^\]]+)\](?::\d+)?$/.exec(header);
+  if (v6) return v6[1]!.toLowerCase();
+  return header.replace(/:\d+$/, '').toLowerCase();
+}
+
+/**
+ * Checks that `path` is a CIFAR-10 binary archive (a file lisht's own reader accepts whole),
+ * so that `--data` cannot publish any other file (a key, /etc/shadow) to whoever reaches the
+ * port. Throws a one-line UserError: 66 when it cannot be read, 65 when it is not CIFAR-10.
+ */
+export async function checkDataArchive(path: string): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile()) throw new UserError(`${path}: no such file (--data takes a CIFAR-10 binary archive)`, EXIT.NO_INPUT);
+  try {
+    await loadCifar(path, CIFAR10_LAYOUT, { fromCache: false, name: 'cifar10' });
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    throw new UserError(`--data ${path} is not served: it is not a CIFAR-10 binary archive (${err.message})`, err.exitCode === EXIT.NO_INPUT ? EXIT.NO_INPUT : EXIT.DATA);
+  }
+}
+
 function fail(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...ISOLATION }).end(`${text}\n`);
 }
@@ -91,7 +141,11 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
   const site = resolve(options.site ?? siteDir());
   const wasm = wasmDir();
   const data = options.data === undefined ? undefined : resolve(options.data);
+  if (data !== undefined) await checkDataArchive(data);
   const server = createServer((req, res) => {
+    if (!hostAllowed(hostName(req.headers.host), options.host)) {
+      return fail(res, 403, `forbidden: this server answers to localhost and ${options.host}, not to the host ${JSON.stringify(req.headers.host ?? '')}`);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, 'only GET and HEAD');
     const target = req.url ?? '/';
     const pathname = target.split('?')[0];
@@ -120,6 +174,12 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
   return {
     url: `http://${host}:${port}/`,
     server,
-    close: () => new Promise((r) => server.close(() => r())),
+    // close() alone waits for every open connection to end: a stalled client (or a browser's
+    // keep-alive socket) would hold Ctrl-C for minutes. Stop accepting, then cut them all.
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { trackPartialFile } from '../partial_files.js';
 
 /** The temporary file sits next to the target: rename is only atomic within one file system. */
 function tempPath(path: string): string {
@@ -19,6 +20,7 @@ function tempPath(path: string): string {
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const temp = tempPath(path);
+  const untrack = trackPartialFile(temp);
   try {
     const handle = await open(temp, 'wx', 0o644);
     try {
@@ -31,8 +33,20 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rename(temp, path);
   } catch (err) {
     await rm(temp, { force: true });
-    throw err;
+    throw namingPath(err, path, temp);
+  } finally {
+    untrack();
   }
+}
+
+/**
+ * A write error (ENOSPC from write(2)) carries no path, an open error the temporary file's;
+ * name the file the caller asked for.
+ */
+function namingPath(err: unknown, path: string, temp: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code === 'string' && (e.path === undefined || e.path === temp)) e.path = path;
+  return err;
 }
 
 /** Synchronous twin of `writeFileAtomic`, for exit handlers and other places that cannot await. */
@@ -51,6 +65,6 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array): vo
     renameSync(temp, path);
   } catch (err) {
     rmSync(temp, { force: true });
-    throw err;
+    throw namingPath(err, path, temp);
   }
 }

@@ -4,6 +4,7 @@
  * its own, reported as the median.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { UserError } from '../errors.js';
 import { createRng } from '../random.js';
 import { getModel } from '../models/registry.js';
 import type { ModelInput } from '../models/types.js';
@@ -38,6 +39,12 @@ export interface BenchResult {
   images_per_sec: number;
 }
 
+/**
+ * The most input values one benchmark batch may hold: 2^28 (1 GiB of float32); beyond it the
+ * typed array cannot be made, or the backend runs out of memory in the first step.
+ */
+export const MAX_BENCH_BATCH_VALUES = 2 ** 28;
+
 /** The median of `values` (the mean of the middle two for an even count). */
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -50,6 +57,11 @@ export async function benchTraining(options: BenchOptions): Promise<BenchResult>
   const steps = options.steps ?? 20;
   const warmup = options.warmup ?? 10;
   const { input } = options;
+  const values = options.batchSize * input.inputShape.reduce((a, b) => a * b, 1);
+  if (values > MAX_BENCH_BATCH_VALUES) {
+    const most = Math.floor(MAX_BENCH_BATCH_VALUES / (values / options.batchSize));
+    throw new UserError(`batch size ${options.batchSize} makes a batch of ${values} input values; at most ${MAX_BENCH_BATCH_VALUES} (a batch size of ${most} here)`);
+  }
   const model = getModel(options.model).build({ ...input, activation: options.activation, seed: 1 });
   const optimizerConfig = options.optimizer ?? { name: 'adam' };
   const optimizer = createOptimizer(optimizerConfig);

@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import { existsSync, statSync } from 'node:fs';
-import { UserError } from '../../errors.js';
 import { EXIT } from '../../exit_codes.js';
-import { startPlaygroundServer } from '../../playground/server.js';
+import { isLoopbackHost, startPlaygroundServer } from '../../playground/server.js';
 import { writeSite } from '../../playground/site.js';
-import { nonNegativeInt } from '../flags.js';
+import { portNumber } from '../flags.js';
 
 interface Flags {
   port: number;
@@ -17,7 +15,7 @@ export function register(program: Command): void {
   program
     .command('playground')
     .description('Serve the browser playground (activation explorer, toy classifier, the CIFAR-10 experiment) on this machine')
-    .option('--port <n>', 'port to listen on (0: any free port)', nonNegativeInt, 8080)
+    .option('--port <n>', 'port to listen on (0: any free port)', portNumber, 8080)
     .option('--host <address>', 'address to bind; anything but 127.0.0.1 exposes it to the network', '127.0.0.1')
     .option('--data <path>', 'a CIFAR-10 binary archive (.tar.gz) for the page to train on')
     .option('--build <dir>', 'write the static site into DIR (new or empty) instead of serving it')
@@ -27,10 +25,11 @@ export function register(program: Command): void {
         process.stdout.write(`wrote the playground (${files.length} files) to ${flags.build}; serve it with COOP/COEP headers for wasm threads\n`);
         return;
       }
-      if (flags.data !== undefined && !(existsSync(flags.data) && statSync(flags.data).isFile())) {
-        throw new UserError(`${flags.data}: no such file (--data takes a CIFAR-10 binary archive)`, EXIT.NO_INPUT);
-      }
       const served = await startPlaygroundServer({ port: flags.port, host: flags.host, data: flags.data });
+      if (!isLoopbackHost(flags.host)) {
+        const what = flags.data ? `the page and the data set ${flags.data}` : 'the page';
+        process.stderr.write(`lisht: warning: --host ${flags.host} opens ${what} to the network: anyone who reaches this machine's port ${new URL(served.url).port} can load them\n`);
+      }
       process.stdout.write(`lisht playground: ${served.url}${flags.data ? ` (serving ${flags.data})` : ''}\nPress Ctrl+C to stop.\n`);
       await new Promise<void>((resolve) => {
         const stop = () => void served.close().then(resolve);

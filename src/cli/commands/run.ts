@@ -57,6 +57,8 @@ export function describeWorkerEvent(label: string, e: WorkerEvent): string | und
       const r = e.record;
       return `${w} ${e.label}: epoch ${r.epoch}/${e.epochs} ${r.seconds.toFixed(1)}s - loss ${r.loss.toFixed(4)} - accuracy ${percent(r.accuracy)} - val_loss ${r.val_loss.toFixed(4)} - val_accuracy ${percent(r.val_accuracy)}`;
     }
+    case 'waiting':
+      return `${w} ${e.message}`;
     case 'trial-end':
       if (e.status === 'done') return `${w} ${e.label}: done, test accuracy ${percent(e.testAccuracy)}`;
       if (e.status === 'failed') return `${w} ${e.label}: failed: ${e.error}`;

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Resvg } from '@resvg/resvg-js';
 import { PNG } from 'pngjs';
+import { UserError } from '../../errors.js';
 import { enlarge, gridColumns, type RgbImage, type Tile } from './tiles.js';
 
 const require = createRequire(import.meta.url);
@@ -10,6 +11,12 @@ const CAPTION_HEIGHT = 20;
 const PAD = 8;
 // DejaVu Sans at 13 px averages under 8 px a character; captions are cut to fit their tile.
 const CHAR_WIDTH = 7.5;
+
+/**
+ * The largest picture drawn: 64 megapixels (192 MiB of RGB, several copies of it on the way
+ * through the SVG renderer). A CIFAR image at --scale 100000 would be 3.2 million pixels wide.
+ */
+export const MAX_PNG_PIXELS = 64 * 1024 * 1024;
 
 function encodePng(image: RgbImage): Buffer {
   const png = new PNG({ width: image.width, height: image.height, colorType: 2, inputColorType: 2, inputHasAlpha: false });
@@ -38,6 +45,9 @@ export function renderTilesPng(tiles: Tile[], scale: number): Buffer {
   const cellHeight = Math.max(...tiles.map((t) => t.image.height)) * scale + CAPTION_HEIGHT;
   const width = columns * cellWidth + (columns + 1) * PAD;
   const height = rows * cellHeight + (rows + 1) * PAD;
+  if (width * height > MAX_PNG_PIXELS) {
+    throw new UserError(`the picture would be ${width} x ${height} pixels at scale ${scale}; at most ${MAX_PNG_PIXELS} pixels are drawn (lower --scale or --grid)`);
+  }
   const parts = tiles.map((tile, i) => {
     const x = PAD + (i % columns) * (cellWidth + PAD);
     const y = PAD + Math.floor(i / columns) * (cellHeight + PAD);
