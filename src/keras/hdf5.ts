@@ -1,0 +1,107 @@
+/**
+ * HDF5 files as plain objects, read from and written to bytes with h5wasm (the HDF5 C library
+ * compiled to WebAssembly; the same module in Node and in browsers). Files go through
+ * h5wasm's in-memory file system only, so nothing here touches a disk.
+ */
+import h5wasm from 'h5wasm';
+import { UserError } from '../errors.js';
+import { EXIT } from '../exit_codes.js';
+
+/** A dataset: its shape and its values (float32 for floating-point data). */
+export interface H5Dataset {
+  readonly shape: number[];
+  readonly value: Float32Array | string[] | Int32Array;
+}
+
+/** A group: attributes, subgroups and datasets, in the file's order. */
+export interface H5Group {
+  readonly attrs: Record<string, unknown>;
+  readonly groups: Map<string, H5Group>;
+  readonly datasets: Map<string, H5Dataset>;
+}
+
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Whether `bytes` start with the HDF5 signature. */
+export function isHdf5(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && HDF5_SIGNATURE.every((b, i) => bytes[i] === b);
+}
+
+let counter = 0;
+const scratchName = () => `/lisht-${Date.now()}-${counter++}.h5`;
+
+async function fileSystem() {
+  const module = await h5wasm.ready;
+  return module.FS as unknown as { writeFile(path: string, data: Uint8Array): void; readFile(path: string): Uint8Array; unlink(path: string): void };
+}
+
+function readGroup(group: InstanceType<typeof h5wasm.Group>, where: string): H5Group {
+  const attrs: Record<string, unknown> = {};
+  for (const [key, attr] of Object.entries(group.attrs)) attrs[key] = attr.value;
+  const groups = new Map<string, H5Group>();
+  const datasets = new Map<string, H5Dataset>();
+  for (const key of group.keys()) {
+    const entity = group.get(key);
+    if (entity instanceof h5wasm.Group) groups.set(key, readGroup(entity, `${where}${key}/`));
+    else if (entity instanceof h5wasm.Dataset) {
+      const raw = entity.value;
+      let value: H5Dataset['value'];
+      if (raw instanceof Float32Array || raw instanceof Int32Array) value = raw;
+      else if (raw instanceof Float64Array || raw instanceof Uint8Array || raw instanceof Int8Array || raw instanceof Uint16Array || raw instanceof Int16Array) value = Float32Array.from(raw);
+      else if (typeof raw === 'number') value = Float32Array.of(raw);
+      else if (Array.isArray(raw) && raw.every((s) => typeof s === 'string')) value = raw as string[];
+      else throw new UserError(`HDF5 dataset ${where}${key} has type ${JSON.stringify(entity.dtype)}, which a Keras model's weights never have`, EXIT.DATA);
+      datasets.set(key, { shape: entity.shape ?? [], value });
+    }
+  }
+  return { attrs, groups, datasets };
+}
+
+/** Reads a whole HDF5 file from bytes. `label` names it in errors. */
+export async function readHdf5(bytes: Uint8Array, label: string): Promise<H5Group> {
+  if (!isHdf5(bytes)) throw new UserError(`${label} is not an HDF5 file (no HDF5 signature)`, EXIT.DATA);
+  const fs = await fileSystem();
+  const path = scratchName();
+  fs.writeFile(path, bytes);
+  let file: InstanceType<typeof h5wasm.File> | undefined;
+  try {
+    file = new h5wasm.File(path, 'r');
+    return readGroup(file, '/');
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${label} is a damaged HDF5 file (truncated?): ${(err as Error).message.split('\n')[0]}`, EXIT.DATA);
+  } finally {
+    file?.close();
+    fs.unlink(path);
+  }
+}
+
+/** A group to write: attributes (strings), subgroups, float32 datasets. Insertion order is kept. */
+export interface H5WriteGroup {
+  attrs?: Record<string, string>;
+  groups?: [string, H5WriteGroup][];
+  datasets?: [string, { shape: number[]; value: Float32Array }][];
+}
+
+function writeGroup(target: InstanceType<typeof h5wasm.Group>, spec: H5WriteGroup): void {
+  for (const [key, value] of Object.entries(spec.attrs ?? {})) target.create_attribute(key, value);
+  for (const [name, data] of spec.datasets ?? []) {
+    target.create_dataset({ name, data: data.value, shape: data.shape, dtype: '<f' });
+  }
+  for (const [name, child] of spec.groups ?? []) writeGroup(target.create_group(name), child);
+}
+
+/** Writes an HDF5 file and returns its bytes. */
+export async function writeHdf5(root: H5WriteGroup): Promise<Uint8Array> {
+  const fs = await fileSystem();
+  const path = scratchName();
+  const file = new h5wasm.File(path, 'w');
+  try {
+    writeGroup(file, root);
+  } finally {
+    file.close();
+  }
+  const bytes = fs.readFile(path);
+  fs.unlink(path);
+  return new Uint8Array(bytes);
+}
