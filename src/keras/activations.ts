@@ -1,8 +1,9 @@
 /**
  * Keras's activation names, each mapped to a TensorFlow.js activation that computes what Keras
  * computes (not what a TensorFlow.js namesake computes: Keras 3's `hard_sigmoid` is x/6 + 1/2,
- * tfjs's is 0.2x + 1/2). Each is registered with tfjs-layers under its own class name, with no
- * underscore, so tfjs-layers' camel-casing of saved names leaves it alone.
+ * tfjs's is 0.2x + 1/2). Each is registered with tfjs-layers under its own lowerCamelCase class
+ * name (`kerasHardSigmoid`): tfjs writes it snake_cased into a saved model.json and camel-cases
+ * it back on loading, which returns exactly that name.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { lisht } from '../activations/ops/lisht.js';
@@ -47,7 +48,7 @@ const geluTanh: Fn = (x) =>
 
 /** One activation as Keras computes it: its registered tfjs class name and its function. */
 export interface KerasActivation {
-  /** The class name registered with tfjs-layers (e.g. `KerasHardSigmoid`). */
+  /** The class name registered with tfjs-layers (e.g. `kerasHardSigmoid`). */
   readonly className: string;
   /** The name Keras 3 writes for it, or undefined when Keras 3 has no such function. */
   readonly keras3Name?: string;
@@ -62,43 +63,43 @@ const LISHT = act('lisht', undefined, (x) => lisht(x));
 
 /** Keras 3's activation names (keras.activations, its aliases included). */
 const KERAS3: Record<string, KerasActivation> = {
-  relu: act('KerasRelu', 'relu', (x) => tf.relu(x)),
-  leaky_relu: act('KerasLeakyRelu', 'leaky_relu', (x) => tf.leakyRelu(x, 0.2)),
-  relu6: act('KerasRelu6', 'relu6', relu6),
-  softmax: act('KerasSoftmax', 'softmax', (x) => tf.softmax(x, -1)),
-  celu: act('KerasCelu', 'celu', (x) => tf.add(tf.relu(x), tf.minimum(0, tf.expm1(x)))),
-  elu: act('KerasElu', 'elu', (x) => tf.elu(x)),
-  selu: act('KerasSelu', 'selu', (x) => tf.mul(SELU_SCALE, tf.where(tf.greater(x, 0), x, tf.mul(SELU_ALPHA, tf.expm1(x))))),
-  softplus: act('KerasSoftplus', 'softplus', softplus),
-  softsign: act('KerasSoftsign', 'softsign', (x) => tf.div(x, tf.add(1, tf.abs(x)))),
-  squareplus: act('KerasSquareplus', 'squareplus', (x) => tf.div(tf.add(x, tf.sqrt(tf.add(tf.square(x), 4))), 2)),
-  soft_shrink: act('KerasSoftShrink', 'soft_shrink', (x) => shrink(x, -0.5, 0.5, true)),
-  sparse_plus: act('KerasSparsePlus', 'sparse_plus', (x) =>
+  relu: act('kerasRelu', 'relu', (x) => tf.relu(x)),
+  leaky_relu: act('kerasLeakyRelu', 'leaky_relu', (x) => tf.leakyRelu(x, 0.2)),
+  relu6: act('kerasRelu6', 'relu6', relu6),
+  softmax: act('kerasSoftmax', 'softmax', (x) => tf.softmax(x, -1)),
+  celu: act('kerasCelu', 'celu', (x) => tf.add(tf.relu(x), tf.minimum(0, tf.expm1(x)))),
+  elu: act('kerasElu', 'elu', (x) => tf.elu(x)),
+  selu: act('kerasSelu', 'selu', (x) => tf.mul(SELU_SCALE, tf.where(tf.greater(x, 0), x, tf.mul(SELU_ALPHA, tf.expm1(x))))),
+  softplus: act('kerasSoftplus', 'softplus', softplus),
+  softsign: act('kerasSoftsign', 'softsign', (x) => tf.div(x, tf.add(1, tf.abs(x)))),
+  squareplus: act('kerasSquareplus', 'squareplus', (x) => tf.div(tf.add(x, tf.sqrt(tf.add(tf.square(x), 4))), 2)),
+  soft_shrink: act('kerasSoftShrink', 'soft_shrink', (x) => shrink(x, -0.5, 0.5, true)),
+  sparse_plus: act('kerasSparsePlus', 'sparse_plus', (x) =>
     tf.where(tf.lessEqual(x, -1), tf.zerosLike(x), tf.where(tf.greaterEqual(x, 1), x, tf.div(tf.square(tf.add(x, 1)), 4))),
   ),
-  silu: act('KerasSilu', 'silu', (x) => tf.mul(x, tf.sigmoid(x))),
-  gelu: act('KerasGelu', 'gelu', geluExact),
-  tanh: act('KerasTanh', 'tanh', (x) => tf.tanh(x)),
-  tanh_shrink: act('KerasTanhShrink', 'tanh_shrink', (x) => tf.sub(x, tf.tanh(x))),
-  sigmoid: act('KerasSigmoid', 'sigmoid', (x) => tf.sigmoid(x)),
-  sparse_sigmoid: act('KerasSparseSigmoid', 'sparse_sigmoid', (x) => tf.clipByValue(tf.mul(tf.add(x, 1), 0.5), 0, 1)),
-  exponential: act('KerasExponential', 'exponential', (x) => tf.exp(x)),
-  hard_sigmoid: act('KerasHardSigmoid', 'hard_sigmoid', hardSigmoid3),
-  hard_silu: act('KerasHardSilu', 'hard_silu', (x) => tf.mul(x, hardSigmoid3(x))),
-  hard_tanh: act('KerasHardTanh', 'hard_tanh', (x) => tf.clipByValue(x, -1, 1)),
-  hard_shrink: act('KerasHardShrink', 'hard_shrink', (x) => shrink(x, -0.5, 0.5, false)),
-  linear: act('KerasLinear', 'linear', (x) => tf.clone(x)),
-  mish: act('KerasMish', 'mish', (x) => tf.mul(x, tf.tanh(softplus(x)))),
-  log_softmax: act('KerasLogSoftmax', 'log_softmax', (x) => tf.logSoftmax(x, -1)),
-  log_sigmoid: act('KerasLogSigmoid', 'log_sigmoid', (x) => tf.neg(softplus(tf.neg(x)))),
-  sparsemax: act('KerasSparsemax', 'sparsemax', (x) => sparsemax(x, false)),
+  silu: act('kerasSilu', 'silu', (x) => tf.mul(x, tf.sigmoid(x))),
+  gelu: act('kerasGelu', 'gelu', geluExact),
+  tanh: act('kerasTanh', 'tanh', (x) => tf.tanh(x)),
+  tanh_shrink: act('kerasTanhShrink', 'tanh_shrink', (x) => tf.sub(x, tf.tanh(x))),
+  sigmoid: act('kerasSigmoid', 'sigmoid', (x) => tf.sigmoid(x)),
+  sparse_sigmoid: act('kerasSparseSigmoid', 'sparse_sigmoid', (x) => tf.clipByValue(tf.mul(tf.add(x, 1), 0.5), 0, 1)),
+  exponential: act('kerasExponential', 'exponential', (x) => tf.exp(x)),
+  hard_sigmoid: act('kerasHardSigmoid', 'hard_sigmoid', hardSigmoid3),
+  hard_silu: act('kerasHardSilu', 'hard_silu', (x) => tf.mul(x, hardSigmoid3(x))),
+  hard_tanh: act('kerasHardTanh', 'hard_tanh', (x) => tf.clipByValue(x, -1, 1)),
+  hard_shrink: act('kerasHardShrink', 'hard_shrink', (x) => shrink(x, -0.5, 0.5, false)),
+  linear: act('kerasLinear', 'linear', (x) => tf.clone(x)),
+  mish: act('kerasMish', 'mish', (x) => tf.mul(x, tf.tanh(softplus(x)))),
+  log_softmax: act('kerasLogSoftmax', 'log_softmax', (x) => tf.logSoftmax(x, -1)),
+  log_sigmoid: act('kerasLogSigmoid', 'log_sigmoid', (x) => tf.neg(softplus(tf.neg(x)))),
+  sparsemax: act('kerasSparsemax', 'sparsemax', (x) => sparsemax(x, false)),
 };
 KERAS3['swish'] = KERAS3['silu']!;
 KERAS3['hard_swish'] = KERAS3['hard_silu']!;
 
 /** Keras 2 differs from Keras 3 in one name it shares: hard_sigmoid's slope. */
 const KERAS2_OVERRIDES: Record<string, KerasActivation> = {
-  hard_sigmoid: act('KerasHardSigmoidV2', undefined, hardSigmoid2),
+  hard_sigmoid: act('kerasHardSigmoidLegacy', undefined, hardSigmoid2),
 };
 
 /** TensorFlow Addons' registered names, with tfa's default arguments. */
@@ -106,14 +107,14 @@ const ADDONS: Record<string, KerasActivation> = {
   'Addons>lisht': LISHT,
   'Addons>mish': KERAS3['mish']!,
   // tfa's gelu defaults to the tanh approximation; Keras's to the exact erf form.
-  'Addons>gelu': act('AddonsGelu', undefined, geluTanh),
+  'Addons>gelu': act('addonsGelu', 'Addons>gelu', geluTanh),
   'Addons>hardshrink': KERAS3['hard_shrink']!,
   'Addons>softshrink': KERAS3['soft_shrink']!,
   'Addons>tanhshrink': KERAS3['tanh_shrink']!,
-  'Addons>snake': act('AddonsSnake', undefined, (x) => tf.add(x, tf.div(tf.sub(1, tf.cos(tf.mul(2, x))), 2))),
-  'Addons>sparsemax': act('AddonsSparsemax', undefined, (x) => sparsemax(x, true)),
+  'Addons>snake': act('addonsSnake', 'Addons>snake', (x) => tf.add(x, tf.div(tf.sub(1, tf.cos(tf.mul(2, x))), 2))),
+  'Addons>sparsemax': act('addonsSparsemax', 'Addons>sparsemax', (x) => sparsemax(x, true)),
   // Outside training, tfa's rrelu uses the mean of its slope range [1/8, 1/3].
-  'Addons>rrelu': act('AddonsRrelu', undefined, (x) => tf.where(tf.greaterEqual(x, 0), x, tf.mul(x, (0.125 + 1 / 3) / 2))),
+  'Addons>rrelu': act('addonsRrelu', 'Addons>rrelu', (x) => tf.where(tf.greaterEqual(x, 0), x, tf.mul(x, (0.125 + 1 / 3) / 2))),
 };
 
 /** Names Keras writes that no TensorFlow.js layer can compute as Keras does, and why. */
@@ -168,6 +169,10 @@ export function kerasActivationClass(config: unknown, kerasMajor: number, site: 
   if (found !== undefined) return found.className;
   const why = REFUSED[name];
   if (why !== undefined) return refuse(site, name, why);
+  // A model TensorFlow.js saved (lisht's own, or a model loaded here and saved again) names
+  // tfjs classes, snake_cased on saving (`keras_hard_sigmoid`); Keras never writes these.
+  const tfjsName = tfjsClassName(name);
+  if (tfjsName !== undefined) return tfjsName;
   return refuse(
     site,
     name,
@@ -175,12 +180,22 @@ export function kerasActivationClass(config: unknown, kerasMajor: number, site: 
   );
 }
 
+const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+
+/** The registered tfjs activation class a tfjs-saved name denotes, if any. */
+function tfjsClassName(name: string): string | undefined {
+  const registry = tf.serialization.SerializationMap.getMap().classNameMap;
+  for (const candidate of [name, camel(name)]) if (/^[A-Za-z0-9]+$/.test(candidate) && candidate in registry) return candidate;
+  return undefined;
+}
+
 /**
  * The name Keras 3 knows for a tfjs activation identifier (as a tfjs layer's config holds it),
  * or undefined for `lisht` and any name Keras 3 has no function for.
  */
 export function keras3ActivationName(identifier: string): string | undefined {
-  const name = TO_KERAS3.get(identifier);
+  // tfjs's toJSON snake_cases identifiers (`kerasHardSigmoid` -> `keras_hard_sigmoid`).
+  const name = TO_KERAS3.get(identifier) ?? TO_KERAS3.get(camel(identifier));
   return name === undefined || name.startsWith('@') ? undefined : name;
 }
 

@@ -27,6 +27,22 @@ export function isHdf5(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && HDF5_SIGNATURE.every((b, i) => bytes[i] === b);
 }
 
+/**
+ * The end-of-file address the superblock records, or undefined for a layout not known here:
+ * a file shorter than that was cut off (checked here because HDF5 itself, on such a file,
+ * prints a page of diagnostics before failing).
+ */
+function recordedEnd(bytes: Uint8Array): number | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = bytes[8];
+  const sizeOfOffsets = version === 0 || version === 1 ? bytes[13] : version === 2 || version === 3 ? bytes[9] : undefined;
+  if (sizeOfOffsets !== 8) return undefined;
+  // v0: base address at 24 (28 in v1), then free-space, end-of-file; v2/3: base at 12, extension, end-of-file.
+  const at = version === 0 ? 24 + 16 : version === 1 ? 28 + 16 : 12 + 16;
+  if (bytes.length < at + 8) return Number.MAX_SAFE_INTEGER;
+  return Number(view.getBigUint64(at, true));
+}
+
 let counter = 0;
 const scratchName = () => `/lisht-${Date.now()}-${counter++}.h5`;
 
@@ -60,6 +76,8 @@ function readGroup(group: InstanceType<typeof h5wasm.Group>, where: string): H5G
 /** Reads a whole HDF5 file from bytes. `label` names it in errors. */
 export async function readHdf5(bytes: Uint8Array, label: string): Promise<H5Group> {
   if (!isHdf5(bytes)) throw new UserError(`${label} is not an HDF5 file (no HDF5 signature)`, EXIT.DATA);
+  const end = recordedEnd(bytes);
+  if (end !== undefined && end > bytes.length) throw new UserError(`${label} is truncated: it has ${bytes.length} bytes, its header says ${end}`, EXIT.DATA);
   const fs = await fileSystem();
   const path = scratchName();
   fs.writeFile(path, bytes);

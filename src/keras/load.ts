@@ -67,7 +67,14 @@ function datasetAt(root: H5Group, path: string): H5Dataset | undefined {
 /** A `.keras` weights file: `layers/<class>_<n>/vars/<i>`, one folder per layer. */
 function kerasWeights(root: H5Group, layers: readonly KerasLayerInfo[]): Map<string, FileWeight[]> {
   const out = new Map<string, FileWeight[]>();
-  for (const layer of layers) {
+  // Keras 3.x records each layer's name on its vars group; older files only have the folder order.
+  const byName = new Map<string, string>();
+  for (const [folder, group] of root.groups.get('layers')?.groups ?? []) {
+    const name = group.groups.get('vars')?.attrs['name'];
+    if (typeof name === 'string') byName.set(name, `layers/${folder}`);
+  }
+  for (const info of layers) {
+    const layer = { ...info, weightsPath: byName.get(info.name) ?? info.weightsPath };
     if (layer.weightsPath === undefined) continue;
     const vars = groupAt(root, `${layer.weightsPath}/vars`);
     if (vars === undefined) continue;
