@@ -12,8 +12,6 @@ import { EXIT } from '../exit_codes.js';
 
 type Fn = (x: tf.Tensor) => tf.Tensor;
 
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_SCALE = 1.0507009873554805;
 
 const relu6 = (x: tf.Tensor) => tf.clipByValue(x, 0, 6);
 /** Keras 3: relu6(x + 3) / 6. */
@@ -69,7 +67,8 @@ const KERAS3: Record<string, KerasActivation> = {
   softmax: act('kerasSoftmax', 'softmax', (x) => tf.softmax(x, -1)),
   celu: act('kerasCelu', 'celu', (x) => tf.add(tf.relu(x), tf.minimum(0, tf.expm1(x)))),
   elu: act('kerasElu', 'elu', (x) => tf.elu(x)),
-  selu: act('kerasSelu', 'selu', (x) => tf.mul(SELU_SCALE, tf.where(tf.greater(x, 0), x, tf.mul(SELU_ALPHA, tf.expm1(x))))),
+  // tf.selu has Keras's constants; the same op keeps a model saved and reloaded bit-identical.
+  selu: act('kerasSelu', 'selu', (x) => tf.selu(x)),
   softplus: act('kerasSoftplus', 'softplus', softplus),
   softsign: act('kerasSoftsign', 'softsign', (x) => tf.div(x, tf.add(1, tf.abs(x)))),
   squareplus: act('kerasSquareplus', 'squareplus', (x) => tf.div(tf.add(x, tf.sqrt(tf.add(tf.square(x), 4))), 2)),
