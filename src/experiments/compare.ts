@@ -65,6 +65,8 @@ export interface CompareHooks {
   callbacks?(activation: string): Callback[];
   /** Aborting stops after the current step and writes what was measured. */
   signal?: AbortSignal;
+  /** Also write each trained model as `models/<activation>/model.keras` (Keras 3). */
+  kerasModels?: boolean;
 }
 
 function timestamp(d: Date): string {
@@ -407,6 +409,7 @@ async function run({ resolved, out, previous, allowEmulatedBf16 }: Awaited<Retur
           data,
           checkpointDir: places.checkpointDir,
           modelsDir: places.modelsDir,
+          kerasModel: hooks.kerasModels === true,
           leaseMs: DEFAULT_LEASE_MS,
           samples: spec.samples,
           gradientFlow: resolved.gradientFlow === true,
