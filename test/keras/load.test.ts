@@ -128,3 +128,14 @@ test('issue 22: a Keras 3 config translates to the topology tfjs-layers reads', 
   // .keras folders by class and order: the weights of layer 'branch_b' live in layers/dense_1.
   assert.equal(layers.find((l) => l.name === 'branch_b')?.weightsPath, 'layers/dense_1');
 });
+
+test("issue 22: the optimizer's state Keras saves (optimizer/vars/N) is passed over, in .keras and in the converter's model.json", async () => {
+  const manifest = JSON.parse(readFileSync(join(FIXTURES, 'bn_dropout.tfjs-keras/model.json'), 'utf8')) as { weightsManifest: { weights: { name: string }[] }[] };
+  const names = manifest.weightsManifest.flatMap((g) => g.weights.map((w) => w.name));
+  assert.ok(names.some((n) => n.startsWith('optimizer/vars/')), 'the fixture holds optimizer state');
+  for (const format of ['keras', 'tfjs-keras'] as const) {
+    const { model } = await readKerasModel(sourceOf('bn_dropout', format));
+    assert.equal(model.countParams(), 340);
+    model.dispose();
+  }
+});
