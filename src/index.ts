@@ -37,4 +37,4 @@ export {
   type KerasFormat,
   type LoadedKerasModel,
 } from './keras/load.js';
-export { toKerasFile, KERAS_FORMAT_VERSION } from './keras/save.js';
+export { toKerasFile, toKerasH5File, KERAS_FORMAT_VERSION } from './keras/save.js';

@@ -1,4 +1,4 @@
-"""Loads every .keras file that lisht wrote (export-for-keras.mjs) with Keras 3's
+"""Loads every .keras and .h5 file that lisht wrote (export-for-keras.mjs) with Keras 3's
 keras.saving.load_model, as a user would, and compares Keras's predictions with lisht's.
 Prints one line per model; the output is committed as check_exported.txt.
 
@@ -27,8 +27,9 @@ custom_objects = {"lisht": lisht}
 folder = sys.argv[1] if len(sys.argv) > 1 else "/tmp/lisht-exported"
 failures = 0
 print(f"keras {keras.__version__} ({keras.backend.backend()} backend)")
-for path in sorted(glob.glob(os.path.join(folder, "*.keras"))):
-    name = os.path.basename(path)[: -len(".keras")]
+for path in sorted(glob.glob(os.path.join(folder, "*.keras")) + glob.glob(os.path.join(folder, "*.h5"))):
+    file = os.path.basename(path)
+    name = file.rsplit(".", 1)[0]
     with open(os.path.join(folder, name + ".lisht-predictions.json")) as f:
         expected = json.load(f)
     try:
@@ -43,8 +44,8 @@ for path in sorted(glob.glob(os.path.join(folder, "*.keras"))):
             worst = max(worst, float(np.max(np.abs(np.asarray(got) - want) / np.maximum(1.0, np.abs(want)))))
         status = "ok" if worst <= 1e-5 else "MISMATCH"
         failures += status != "ok"
-        print(f"{status:8} {name}: {len(model.layers)} layers, {model.count_params()} parameters, max relative difference {worst:.2e}")
+        print(f"{status:8} {file}: {len(model.layers)} layers, {model.count_params()} parameters, max relative difference {worst:.2e}")
     except Exception as err:  # noqa: BLE001 - every failure is reported, then counted
         failures += 1
-        print(f"FAILED   {name}: {type(err).__name__}: {str(err).splitlines()[0][:300]}")
+        print(f"FAILED   {file}: {type(err).__name__}: {str(err).splitlines()[0][:300]}")
 sys.exit(1 if failures else 0)

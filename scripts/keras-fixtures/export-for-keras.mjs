@@ -1,4 +1,4 @@
-// Writes .keras files with lisht's writer, each with lisht's predictions on fixed inputs, for
+// Writes .keras and legacy .h5 files with lisht's writers, each with lisht's predictions on fixed inputs, for
 // check_exported.py to load in Keras 3 (a developer check: see README.md). Run after
 // `npm run build`: node scripts/keras-fixtures/export-for-keras.mjs OUT_DIR
 import '@tensorflow/tfjs-backend-cpu';
@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACTIVATION_NAMES, buildSeedCnn, loadKerasModel, toKerasFile } from '../../dist/src/index.js';
+import { ACTIVATION_NAMES, buildSeedCnn, loadKerasModel, toKerasFile, toKerasH5File } from '../../dist/src/index.js';
 
 const out = process.argv[2] ?? '/tmp/lisht-exported';
 const fixtures = new URL('../../test/fixtures/keras/', import.meta.url).pathname;
@@ -15,6 +15,7 @@ await tf.setBackend('cpu');
 
 async function write(name, model, inputs) {
   writeFileSync(join(out, `${name}.keras`), await toKerasFile(model));
+  writeFileSync(join(out, `${name}.h5`), await toKerasH5File(model));
   let outputs = model.predict(inputs.length === 1 ? inputs[0] : inputs);
   if (!Array.isArray(outputs)) outputs = [outputs];
   const record = (t) => ({ shape: t.shape, data: Array.from(t.dataSync()) });

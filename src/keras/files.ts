@@ -1,7 +1,7 @@
 /**
  * Keras models on disk (Node): `loadKerasModelFile` reads a `.keras` file, a legacy `.h5`
  * file, or a TensorFlow.js model folder (or its model.json) with its weight files;
- * `saveKerasModel` writes a `.keras` file.
+ * `saveKerasModel` writes a `.keras` file, `saveKerasH5Model` a legacy `.h5` file.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -10,7 +10,7 @@ import { UserError } from '../errors.js';
 import { EXIT } from '../exit_codes.js';
 import { writeFileAtomic } from '../reports/write.js';
 import { readKerasModel, type LoadedKerasModel } from './load.js';
-import { toKerasFile } from './save.js';
+import { toKerasFile, toKerasH5File } from './save.js';
 
 async function readOrFail(path: string): Promise<Buffer> {
   try {
@@ -59,4 +59,9 @@ export async function loadKerasModelFile(path: string): Promise<LoadedKerasModel
 /** Writes `model` as a Keras 3 `.keras` file at `path` (atomically). */
 export async function saveKerasModel(model: tfl.LayersModel, path: string): Promise<void> {
   await writeFileAtomic(path, await toKerasFile(model));
+}
+
+/** Writes `model` as a legacy Keras `.h5` file at `path` (atomically). */
+export async function saveKerasH5Model(model: tfl.LayersModel, path: string): Promise<void> {
+  await writeFileAtomic(path, await toKerasH5File(model));
 }

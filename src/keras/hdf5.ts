@@ -97,12 +97,15 @@ export async function readHdf5(bytes: Uint8Array, label: string): Promise<H5Grou
 /** A group to write: attributes (strings), subgroups, float32 datasets. Insertion order is kept. */
 export interface H5WriteGroup {
   attrs?: Record<string, string>;
+  /** Attributes holding lists of strings (Keras's `layer_names`, `weight_names`). */
+  listAttrs?: Record<string, string[]>;
   groups?: [string, H5WriteGroup][];
   datasets?: [string, { shape: number[]; value: Float32Array }][];
 }
 
 function writeGroup(target: InstanceType<typeof h5wasm.Group>, spec: H5WriteGroup): void {
   for (const [key, value] of Object.entries(spec.attrs ?? {})) target.create_attribute(key, value);
+  for (const [key, value] of Object.entries(spec.listAttrs ?? {})) target.create_attribute(key, value, [value.length]);
   for (const [name, data] of spec.datasets ?? []) {
     target.create_dataset({ name, data: data.value, shape: data.shape, dtype: '<f' });
   }

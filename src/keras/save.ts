@@ -1,6 +1,7 @@
 /**
  * `toKerasFile`: a tfjs-layers model as the bytes of a Keras 3 `.keras` file (a zip of
- * config.json, metadata.json and model.weights.h5) that `keras.saving.load_model` opens.
+ * config.json, metadata.json and model.weights.h5) that `keras.saving.load_model` opens;
+ * `toKerasH5File`: the same model in Keras's legacy single-file HDF5 format (`.h5`).
  * LiSHT is written as Keras writes a registered function (`"config": "lisht"`), so
  * `custom_objects={"lisht": ...}` resolves it. Browser-safe.
  */
@@ -217,4 +218,35 @@ export async function toKerasFile(model: tfl.LayersModel): Promise<Uint8Array> {
     },
     { level: 0 },
   );
+}
+
+/** A weight's own name within its layer (`kernel` of `dense/kernel`), unique within the layer. */
+function weightNames(layer: tfl.layers.Layer): string[] {
+  const used = new Set<string>();
+  return layer.weights.map((w, i) => {
+    let name = w.originalName.split('/').pop() ?? `weight_${i}`;
+    if (used.has(name)) name = `${name}_${i}`;
+    used.add(name);
+    return name;
+  });
+}
+
+/**
+ * The bytes of a legacy Keras `.h5` file holding `model`: the Keras 3 config as its
+ * `model_config` attribute and `model_weights/<layer>/<layer>/<weight>` listed by each layer's
+ * `weight_names`, as Keras's legacy writer lays them out (Keras 3 and 2.x read it).
+ */
+export async function toKerasH5File(model: tfl.LayersModel): Promise<Uint8Array> {
+  const { config, order } = kerasConfig(model);
+  const version = { keras_version: KERAS_FORMAT_VERSION, backend: 'tensorflow.js' };
+  const layerGroups: [string, H5WriteGroup][] = order.map(({ layer }) => {
+    const names = weightNames(layer);
+    const values = layer.getWeights();
+    const datasets = values.map((t, i) => [names[i]!, { shape: t.shape, value: Float32Array.from(t.dataSync() as Float32Array) }] as [string, { shape: number[]; value: Float32Array }]);
+    return [layer.name, { listAttrs: { weight_names: names.map((n) => `${layer.name}/${n}`) }, groups: datasets.length > 0 ? [[layer.name, { datasets }]] : [] }];
+  });
+  return writeHdf5({
+    attrs: { ...version, model_config: JSON.stringify(config) },
+    groups: [['model_weights', { attrs: version, listAttrs: { layer_names: order.map(({ layer }) => layer.name) }, groups: layerGroups }]],
+  });
 }

@@ -1,5 +1,5 @@
 /**
- * Issue 22: lisht -> .keras -> lisht keeps every weight bit and every prediction bit; what
+ * Issue 22: lisht -> .keras (and legacy .h5) -> lisht keeps every weight bit and every prediction bit; what
  * Keras 3 has no equivalent of is refused by name. (That Keras 3 itself loads these files is
  * the developer check scripts/keras-fixtures/check_exported.py, output in check_exported.txt.)
  */
@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { unzipSync } from 'fflate';
-import { ACTIVATION_NAMES, buildSeedCnn, loadKerasModel, readKerasModel, toKerasFile, UserError } from '../../src/index.js';
+import { ACTIVATION_NAMES, buildSeedCnn, loadKerasModel, readKerasModel, toKerasFile, toKerasH5File, UserError } from '../../src/index.js';
 import { useBackend } from '../helpers/backends.js';
 import { MODELS, predictions, sourceOf } from './fixtures.js';
 
@@ -32,17 +32,21 @@ function assertIdentical(a: tfl.LayersModel, b: tfl.LayersModel, inputs: tf.Tens
 }
 
 for (const activation of ACTIVATION_NAMES) {
-  test(`issue 22: the article CNN with ${activation} survives lisht -> .keras -> lisht bit for bit`, async () => {
+  test(`issue 22: the article CNN with ${activation} survives lisht -> .keras and .h5 -> lisht bit for bit`, async () => {
     await useBackend('cpu');
     const model = buildSeedCnn({ inputShape: [32, 32, 3], numClasses: 10, activation, seed: 3 });
     const bytes = await toKerasFile(model);
     const back = await readKerasModel(bytes);
     assert.equal(back.format, 'keras');
+    const legacy = await readKerasModel(await toKerasH5File(model));
+    assert.equal(legacy.format, 'h5');
     const x = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 11);
     assertIdentical(model, back.model, [x]);
+    assertIdentical(model, legacy.model, [x]);
     tf.dispose([x]);
     model.dispose();
     back.model.dispose();
+    legacy.model.dispose();
   });
 }
 
@@ -57,12 +61,15 @@ test('issue 22: LiSHT is written as Keras writes a registered function, named li
 });
 
 for (const name of MODELS) {
-  test(`issue 22: Keras's ${name} survives .keras -> lisht -> .keras -> lisht bit for bit`, async () => {
+  test(`issue 22: Keras's ${name} survives .keras -> lisht -> .keras and .h5 -> lisht bit for bit`, async () => {
     await useBackend('cpu');
     const first = await loadKerasModel(sourceOf(name, 'keras'));
     const second = await loadKerasModel(await toKerasFile(first));
+    const third = await loadKerasModel(await toKerasH5File(first));
     const inputs = predictions(name).inputs.map((i) => tf.tensor(i.data, i.shape, 'float32'));
     assertIdentical(first, second, inputs);
+    assertIdentical(first, third, inputs);
+    third.dispose();
     tf.dispose(inputs);
     first.dispose();
     second.dispose();
@@ -79,8 +86,10 @@ test('issue 22: a Functional model with two inputs and two outputs survives the 
   const z = tfl.layers.dense({ units: 2, name: 'z' }).apply(bn) as tfl.SymbolicTensor;
   const model = tfl.model({ inputs: [a, b], outputs: [y, z], name: 'two' });
   const back = await loadKerasModel(await toKerasFile(model));
+  const legacy = await loadKerasModel(await toKerasH5File(model));
   const inputs = [tf.randomNormal([3, 6], 0, 1, 'float32', 1), tf.randomNormal([3, 4], 0, 1, 'float32', 2)];
   assertIdentical(model, back, inputs);
+  assertIdentical(model, legacy, inputs);
   tf.dispose(inputs);
 });
 
