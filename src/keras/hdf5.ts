@@ -46,8 +46,15 @@ function recordedEnd(bytes: Uint8Array): number | undefined {
 let counter = 0;
 const scratchName = () => `/lisht-${Date.now()}-${counter++}.h5`;
 
+let throwing = false;
+
 async function fileSystem() {
   const module = await h5wasm.ready;
+  if (!throwing) {
+    // HDF5 errors as exceptions, not as pages of diagnostics on stderr.
+    module.activate_throwing_error_handler();
+    throwing = true;
+  }
   return module.FS as unknown as { writeFile(path: string, data: Uint8Array): void; readFile(path: string): Uint8Array; unlink(path: string): void };
 }
 
@@ -73,6 +80,13 @@ function readGroup(group: InstanceType<typeof h5wasm.Group>, where: string): H5G
   return { attrs, groups, datasets };
 }
 
+/** HDF5's error stack in one line: what failed first (`unable to open file`) and the deepest cause. */
+function hdf5Reason(message: string): string {
+  const steps = [...message.matchAll(/#\d+: .* in [\w.]+\(\): (.+)$/gm)].map((m) => m[1]!.trim());
+  if (steps.length === 0) return message.split('\n')[0]!;
+  return steps.length === 1 ? steps[0]! : `${steps[0]} (${steps[steps.length - 1]})`;
+}
+
 /** Reads a whole HDF5 file from bytes. `label` names it in errors. */
 export async function readHdf5(bytes: Uint8Array, label: string): Promise<H5Group> {
   if (!isHdf5(bytes)) throw new UserError(`${label} is not an HDF5 file (no HDF5 signature)`, EXIT.DATA);
@@ -87,7 +101,7 @@ export async function readHdf5(bytes: Uint8Array, label: string): Promise<H5Grou
     return readGroup(file, '/');
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(`${label} is a damaged HDF5 file (truncated?): ${(err as Error).message.split('\n')[0]}`, EXIT.DATA);
+    throw new UserError(`${label} is a damaged HDF5 file: ${hdf5Reason((err as Error).message)}`, EXIT.DATA);
   } finally {
     file?.close();
     fs.unlink(path);

@@ -45,7 +45,8 @@ test('issue 22: lisht convert .h5 -> .keras -> TensorFlow.js folder -> .keras, a
 async function refusal(path: string): Promise<{ code: number | null; message: string }> {
   const r = await runCli(['convert', path, join(tmp.path, `out-${Math.random()}.keras`)]);
   const lines = r.stderr.trim().split('\n');
-  return { code: r.code, message: lines[lines.length - 1]! };
+  assert.equal(lines.length, 1, `one line: ${r.stderr}`);
+  return { code: r.code, message: lines[0]! };
 }
 
 test('issue 22: damaged .keras and .h5 files are refused with a clear message and exit code 65', async () => {
@@ -63,6 +64,7 @@ test('issue 22: damaged .keras and .h5 files are refused with a clear message an
     ['truncated .keras', write('truncated.keras', cnn.subarray(0, cnn.length / 2)), /damaged zip archive/],
     ['not a zip', write('text.keras', strToU8('{"not": "a model"}')), /not a Keras file: neither a \.keras zip archive nor an HDF5 \.h5 file/],
     ['truncated .h5', write('truncated.h5', h5.subarray(0, h5.length / 2)), /is truncated: it has \d+ bytes, its header says \d+/],
+    ['a corrupted .h5', write('corrupted.h5', Uint8Array.from(h5, (b, i) => (i >= 800 && i < 3000 ? 0xff : b))), /is a damaged HDF5 file: unable to synchronously open file \(.+\)$/],
     ['an HDF5 file without a model', write('weights-only.h5', members['model.weights.h5']!), /has no model_config: it holds weights only/],
     ['an HDF5 file without weights', write('empty.h5', await writeHdf5({ attrs: { model_config: new TextDecoder().decode(members['config.json']), keras_version: '3.16.0' } })), /holds no model weights/],
     ['a .keras without weights', write('noweights.keras', zipSync({ 'config.json': members['config.json']!, 'metadata.json': members['metadata.json']! })), /has no model\.weights\.h5/],
