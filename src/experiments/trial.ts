@@ -20,6 +20,7 @@ import { exampleSets, type ExampleSet } from '../training/data.js';
 import type { EpochRecord } from '../training/epoch_record.js';
 import { saveModel } from '../training/model_files.js';
 import { saveKerasModel } from '../keras/files.js';
+import { assertKerasWritable } from '../keras/save.js';
 import { createOptimizer, type OptimizerConfig, type ScheduledOptimizer } from '../training/optimizers.js';
 import { train } from '../training/trainer.js';
 import { INITIAL_DIR } from './run_folder.js';
@@ -146,6 +147,15 @@ export async function runTrial(trial: ClaimedTrial, env: TrialEnvironment): Prom
   applyPrecision(config.precision ?? 'fp32', tf.getBackend(), { allowEmulated: env.allowEmulatedBf16 });
   const sets = trialSets(config, data.dataset);
   const models = env.modelsDir;
+  if (env.kerasModel === true && models !== undefined) {
+    // A model Keras 3 cannot express is refused before training, not after it.
+    const probe = buildModel(config, data, sets.train.inputShape);
+    try {
+      assertKerasWritable(probe);
+    } finally {
+      probe.dispose();
+    }
+  }
   const outcome = await train(
     {
       build: () => buildModel(config, data, sets.train.inputShape),

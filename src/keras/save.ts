@@ -250,3 +250,11 @@ export async function toKerasH5File(model: tfl.LayersModel): Promise<Uint8Array>
     groups: [['model_weights', { attrs: version, listAttrs: { layer_names: order.map(({ layer }) => layer.name) }, groups: layerGroups }]],
   });
 }
+
+/**
+ * Throws the `UserError` {@link toKerasFile} would throw for `model` (a layer or activation
+ * Keras 3 lacks), without writing anything: for checking before a long training.
+ */
+export function assertKerasWritable(model: tfl.LayersModel): void {
+  kerasConfig(model);
+}
