@@ -108,7 +108,9 @@ function kerasLayerConfig(className: string, config: JsonObject, site: string): 
       out['batch_shape'] = config['batch_input_shape'] ?? null;
       break;
     default:
-      if (!SAME_CLASS.has(className)) fail(`cannot save ${site} for Keras: Keras 3 has no layer '${className}'`);
+      if (!SAME_CLASS.has(className)) {
+        fail(`cannot save ${site} for Keras: lisht writes no '${className}' layer to Keras files (it writes ${[...SAME_CLASS].filter((c) => c !== 'InputLayer').join(', ')}, ReLU, ELU and LiSHT)`);
+      }
   }
   if (kerasClass !== 'InputLayer' && !('dtype' in out)) out['dtype'] = FLOAT32_POLICY;
   return { kerasClass, config: out };
