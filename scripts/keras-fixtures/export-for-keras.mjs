@@ -42,8 +42,17 @@ await write('functional_two_inputs', tfl.model({ inputs: [a, b], outputs: [y, z]
   tf.randomNormal([3, 4], 0, 1, 'float32', 9),
 ]);
 // Keras's own fixtures, loaded by lisht and written back.
-for (const name of ['zoo_mlp', 'bn_dropout', 'two_inputs', 'cnn_lisht']) {
+for (const name of ['zoo_mlp', 'bn_dropout', 'two_inputs', 'cnn_lisht', 'lstm_text']) {
   const model = await loadKerasModel(new Uint8Array(readFileSync(join(fixtures, `${name}.keras`))));
   const pred = JSON.parse(readFileSync(join(fixtures, `${name}.predictions.json`), 'utf8'));
   await write(`roundtrip_${name}`, model, pred.inputs.map((i) => tf.tensor(i.data, i.shape)));
+}
+// lisht's own lstm model (Embedding, LSTM) on Sentiment140's input.
+{
+  const { getModel } = await import('../../dist/src/index.js');
+  const { DATASET_INPUTS } = await import('../../dist/src/models/inputs.js');
+  const input = DATASET_INPUTS.sentiment140;
+  const model = getModel('lstm').build({ ...input, activation: 'lisht', seed: 1 });
+  const tokens = tf.tidy(() => tf.floor(tf.randomUniform([3, ...input.inputShape], 0, 50, 'float32', 4)));
+  await write('lstm_lisht', model, [tokens]);
 }

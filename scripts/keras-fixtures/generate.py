@@ -193,6 +193,17 @@ def two_inputs():
     return model, [seeded(10).normal(0, 1, (4, 6)).astype(np.float32), seeded(11).normal(0, 1, (4, 4)).astype(np.float32)]
 
 
+def lstm_text():
+    """Embedding and LSTM: Keras 3 keeps the LSTM's weights in its cell (layers/lstm/cell/vars)."""
+    keras.utils.set_random_seed(12)
+    model = keras.Sequential(
+        [keras.Input((7,)), layers.Embedding(20, 5), layers.LSTM(6), layers.Dense(3, activation="softmax")],
+        name="lstm_text",
+    )
+    randomize_weights(model, 13)
+    return model, [seeded(14).integers(0, 20, (4, 7)).astype(np.float32)]
+
+
 @keras.saving.register_keras_serializable(package="Fixtures", name="Scale")
 class Scale(layers.Layer):
     """A custom layer: the loader must refuse it by name."""
@@ -215,7 +226,7 @@ def refused_models():
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    for build in (cnn_lisht, zoo_mlp, bn_dropout, two_inputs):
+    for build in (cnn_lisht, zoo_mlp, bn_dropout, two_inputs, lstm_text):
         model, inputs = build()
         save_all(build.__name__, model, inputs)
     for name, model in refused_models():

@@ -109,8 +109,9 @@ function translateLayer(layer: JsonObject, kerasMajor: number): JsonObject {
     if (dtype === undefined) delete config['dtype'];
     else config['dtype'] = dtype;
   }
-  if ('activation' in config && config['activation'] !== null) {
-    config['activation'] = kerasActivationClass(config['activation'], kerasMajor, { layer: name, className: kerasClass });
+  // `activation`, and the recurrent layers' `recurrent_activation`.
+  for (const key of Object.keys(config).filter((k) => k === 'activation' || k.endsWith('_activation'))) {
+    if (config[key] !== null) config[key] = kerasActivationClass(config[key], kerasMajor, { layer: name, className: kerasClass });
   }
   switch (kerasClass) {
     case 'InputLayer':

@@ -76,19 +76,28 @@ function kerasWeights(root: H5Group, layers: readonly KerasLayerInfo[]): Map<str
   for (const info of layers) {
     const layer = { ...info, weightsPath: byName.get(info.name) ?? info.weightsPath };
     if (layer.weightsPath === undefined) continue;
-    const vars = groupAt(root, `${layer.weightsPath}/vars`);
-    if (vars === undefined) continue;
-    const keys = [...vars.datasets.keys()].sort((a, b) => Number(a) - Number(b));
-    out.set(
-      layer.name,
-      keys.map((k) => {
-        const path = `${layer.weightsPath}/vars/${k}`;
-        const d = vars.datasets.get(k)!;
-        return { path, shape: d.shape, values: floatValues(d, path) };
-      }),
-    );
+    const folder = groupAt(root, layer.weightsPath);
+    if (folder !== undefined) out.set(layer.name, folderWeights(folder, layer.weightsPath));
   }
   return out;
+}
+
+/**
+ * A layer folder's weights in Keras's order: its own `vars/<i>`, then those of the objects it
+ * holds (an LSTM's `cell/vars/<i>`), folder by folder in name order.
+ */
+function folderWeights(folder: H5Group, path: string): FileWeight[] {
+  const own = folder.groups.get('vars');
+  const keys = [...(own?.datasets.keys() ?? [])].sort((a, b) => Number(a) - Number(b));
+  const weights = keys.map((k) => {
+    const at = `${path}/vars/${k}`;
+    const d = own!.datasets.get(k)!;
+    return { path: at, shape: d.shape, values: floatValues(d, at) };
+  });
+  for (const name of [...folder.groups.keys()].filter((n) => n !== 'vars').sort()) {
+    weights.push(...folderWeights(folder.groups.get(name)!, `${path}/${name}`));
+  }
+  return weights;
 }
 
 /** Legacy `.h5`: `model_weights/<layer>` with a `weight_names` attribute listing its weights in order. */
@@ -119,9 +128,20 @@ function manifestWeights(named: Map<string, FileWeight>, layers: readonly KerasL
   if (keras3) {
     for (const layer of layers) {
       if (layer.weightsPath === undefined) continue;
-      const prefix = `${layer.weightsPath}/vars/`;
-      const mine = [...named.values()].filter((w) => w.path.startsWith(prefix) && /^\d+$/.test(w.path.slice(prefix.length)));
-      mine.sort((a, b) => Number(a.path.slice(prefix.length)) - Number(b.path.slice(prefix.length)));
+      // The same order as folderWeights: own vars by index, then sub-objects' (cell/vars/<i>).
+      const prefix = `${layer.weightsPath}/`;
+      const key = (p: string) => {
+        const rest = p.slice(prefix.length);
+        const index = Number(rest.slice(rest.lastIndexOf('/') + 1));
+        const owner = rest.slice(0, rest.lastIndexOf('vars/'));
+        return { owner, index };
+      };
+      const mine = [...named.values()].filter((w) => w.path.startsWith(prefix) && /^(?:[^/]+\/)*vars\/\d+$/.test(w.path.slice(prefix.length)));
+      mine.sort((a, b) => {
+        const ka = key(a.path);
+        const kb = key(b.path);
+        return ka.owner === kb.owner ? ka.index - kb.index : ka.owner < kb.owner ? -1 : 1;
+      });
       if (mine.length > 0) out.set(layer.name, mine);
     }
     return out;

@@ -40,10 +40,14 @@ const SAME_CLASS = new Set([
   'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalMaxPooling1D', 'GlobalMaxPooling2D', 'Flatten',
   'Dropout', 'BatchNormalization', 'Activation', 'LeakyReLU', 'PReLU', 'Softmax', 'Add', 'Concatenate',
   'Multiply', 'Average', 'Maximum', 'Minimum', 'Subtract', 'ZeroPadding2D', 'Reshape', 'InputLayer',
+  'Embedding', 'LSTM', 'SimpleRNN',
 ]);
 
+/** Recurrent layers: Keras 3 keeps their weights in their cell's folder (`layers/lstm/cell/vars`). */
+const RECURRENT = new Set(['LSTM', 'SimpleRNN']);
+
 /** The keys tfjs writes that Keras 3's layers do not accept. */
-const DROPPED_KEYS = new Set(['batch_input_shape', 'input_dim', 'input_shape', 'sparse']);
+const DROPPED_KEYS = new Set(['batch_input_shape', 'input_shape', 'sparse', 'input_length']);
 
 function activationValue(value: Json, site: string): Json {
   if (value === null) return null;
@@ -78,8 +82,9 @@ function kerasLayerConfig(className: string, config: JsonObject, site: string): 
   let kerasClass = className;
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(config)) {
-    if (DROPPED_KEYS.has(key)) continue;
-    if (key === 'activation') out[key] = activationValue(value, site);
+    // Embedding's input_dim is its vocabulary size; elsewhere tfjs's shorthand for the input shape.
+    if (DROPPED_KEYS.has(key) || (key === 'input_dim' && className !== 'Embedding')) continue;
+    if (key === 'activation' || key === 'recurrent_activation') out[key] = activationValue(value, site);
     else if (key === 'dtype') out[key] = className === 'InputLayer' ? 'float32' : FLOAT32_POLICY;
     else out[key] = objectValue(key, value, site);
   }
@@ -197,7 +202,10 @@ async function kerasWeights(model: tfl.LayersModel, order: { kerasClass: string;
     used.set(base, n === undefined ? 0 : n + 1);
     const values = layer.getWeights();
     const datasets = values.map((t, i) => [String(i), { shape: t.shape, value: Float32Array.from(t.dataSync() as Float32Array) }] as [string, { shape: number[]; value: Float32Array }]);
-    layerGroups.push([n === undefined ? base : `${base}_${n + 1}`, { groups: [['vars', { attrs: { name: layer.name }, datasets }]] }]);
+    const folder: H5WriteGroup = RECURRENT.has(kerasClass)
+      ? { groups: [['cell', { groups: [['vars', { datasets }]] }], ['vars', { attrs: { name: layer.name } }]] }
+      : { groups: [['vars', { attrs: { name: layer.name }, datasets }]] };
+    layerGroups.push([n === undefined ? base : `${base}_${n + 1}`, folder]);
   }
   // A Sequential's InputLayer is not among its layers in Keras, so it has no folder.
   return writeHdf5({ groups: [['layers', { groups: layerGroups }], ['vars', { attrs: { name: model.name } }]] });

@@ -10,7 +10,7 @@ import type { KerasModelJson } from '../../src/index.js';
 import { REPO_ROOT } from '../helpers/env.js';
 
 export const FIXTURES = join(REPO_ROOT, 'test/fixtures/keras');
-export const MODELS = ['cnn_lisht', 'zoo_mlp', 'bn_dropout', 'two_inputs'] as const;
+export const MODELS = ['cnn_lisht', 'zoo_mlp', 'bn_dropout', 'two_inputs', 'lstm_text'] as const;
 /** The four files each model was saved as: Keras 3 .keras, legacy .h5, the converter's two routes. */
 export const FORMATS = ['keras', 'h5', 'tfjs-h5', 'tfjs-keras'] as const;
 /** |lisht - keras| <= RTOL * max(1, |keras|): relative, with outputs below 1 compared absolutely. */
