@@ -127,7 +127,11 @@ export const KERAS_ACTIVATIONS: readonly KerasActivation[] = [
   ...new Set([...Object.values(KERAS3), ...Object.values(KERAS2_OVERRIDES), ...Object.values(ADDONS)].filter((a) => a !== LISHT)),
 ];
 
-/** Keras names of lisht's zoo identifiers and of this module's classes, for saving to Keras 3. */
+/**
+ * Keras names of this module's classes and of the tfjs identifiers that compute what Keras's
+ * namesake computes, for saving to Keras 3. tfjs's `hardSigmoid` (0.2x + 1/2) is absent on
+ * purpose: Keras 3's `hard_sigmoid` is another function.
+ */
 const TO_KERAS3 = new Map<string, string>([
   ...KERAS_ACTIVATIONS.filter((a) => a.keras3Name !== undefined).map((a) => [a.className, a.keras3Name!] as [string, string]),
   ...['relu', 'elu', 'selu', 'softmax', 'softplus', 'softsign', 'tanh', 'sigmoid', 'linear', 'swish', 'mish', 'relu6', 'gelu'].map(
@@ -136,7 +140,6 @@ const TO_KERAS3 = new Map<string, string>([
   ['silu', 'silu'],
   ['leakyRelu', 'leaky_relu'],
   ['leaky_relu', 'leaky_relu'],
-  ['hardSigmoid', '@tfjs-hard-sigmoid'],
 ]);
 
 /** Where a config's activation came from, for messages: `layer 'dense' (Dense)`. */
@@ -194,8 +197,7 @@ function tfjsClassName(name: string): string | undefined {
  */
 export function keras3ActivationName(identifier: string): string | undefined {
   // tfjs's toJSON snake_cases identifiers (`kerasHardSigmoid` -> `keras_hard_sigmoid`).
-  const name = TO_KERAS3.get(identifier) ?? TO_KERAS3.get(camel(identifier));
-  return name === undefined || name.startsWith('@') ? undefined : name;
+  return TO_KERAS3.get(identifier) ?? TO_KERAS3.get(camel(identifier));
 }
 
 /** Base of the registered activation classes: stateless, an empty config. */

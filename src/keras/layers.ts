@@ -1,7 +1,7 @@
 /**
- * Keras's `ReLU` and `ELU` layers with all their arguments; `ReLU`: all three of its arguments (max_value, negative_slope, threshold):
- * tfjs-layers' ReLU has max_value only, and a Keras ReLU loaded into it would silently drop the
- * other two.
+ * Keras's `ReLU` and `ELU` layers with all their arguments: tfjs-layers' ReLU has max_value
+ * only (a Keras ReLU loaded into it would silently drop negative_slope and threshold), and its
+ * ELU refuses any alpha but 1.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { layers, type Shape } from '@tensorflow/tfjs-layers';
