@@ -25,6 +25,7 @@ interface Flags {
   poll?: number;
   gradientFlow: boolean;
   saveModels: boolean;
+  keras?: boolean;
 }
 
 export function register(program: Command): void {
@@ -43,6 +44,7 @@ export function register(program: Command): void {
     .option('--poll <ms>', 'how often a waiting worker looks for trials (default: 5 s, or half the lease)', positiveInt)
     .option('--no-gradient-flow', 'do not record per-layer gradient flow')
     .option('--no-save-models', "do not keep each trial's initial and trained model")
+    .option('--keras', 'also save each trained model as a Keras 3 file, model.keras, beside it')
     .option('--allow-emulated-bf16', ALLOW_EMULATED_HELP)
     .action(async (flags: Flags) => {
       if (flags.allowEmulatedBf16) process.env[ALLOW_EMULATED_ENV] = '1';
@@ -63,6 +65,7 @@ export function register(program: Command): void {
             busyTimeoutMs: DEFAULT_BUSY_TIMEOUT_MS,
             gradientFlow: flags.gradientFlow,
             saveModels: flags.saveModels,
+            kerasModels: flags.keras === true && flags.saveModels,
             wait: flags.wait ? 'forever' : 'running',
             pollMs: flags.poll ?? Math.min(DEFAULT_POLL_MS, Math.max(100, flags.lease / 2)),
           },
