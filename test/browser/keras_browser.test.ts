@@ -70,7 +70,7 @@ for (const model of MODELS) {
   }
 }
 
-test('issue 22: in Chromium, .keras -> lisht -> .keras -> lisht is bit-identical, and bad bytes are refused', { skip: skipNoChromium }, async () => {
+test('issue 22: in Chromium, .keras -> lisht -> .keras and .h5 -> lisht is bit-identical, and bad bytes are refused', { skip: skipNoChromium }, async () => {
   assert.equal(await api(page!).roundTrip('two_inputs', predictions('two_inputs').inputs), true);
   assert.equal(await api(page!).refusal(), 'not a Keras file: neither a .keras zip archive nor an HDF5 .h5 file');
   assert.deepEqual(session!.problems, []);

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { readKerasModel, toKerasFile, type KerasSource } from '../../../src/index.js';
+import { readKerasModel, toKerasFile, toKerasH5File, type KerasSource } from '../../../src/index.js';
 
 export interface KerasTestApi {
   /**
@@ -14,7 +14,7 @@ export interface KerasTestApi {
    * as plain numbers), and the format and version the loader read.
    */
   predict(model: string, format: string, inputs: { shape: number[]; data: number[] }[]): Promise<{ format: string; kerasVersion?: string; outputs: number[][] }>;
-  /** Loads a .keras fixture, writes it with toKerasFile, reloads that: are weights and outputs bit-identical? */
+  /** Loads a .keras fixture, writes it with toKerasFile and toKerasH5File, reloads those: are weights and outputs bit-identical? */
   roundTrip(model: string, inputs: { shape: number[]; data: number[] }[]): Promise<boolean>;
   /** The loader's message for bytes that are no Keras file. */
   refusal(): Promise<string>;
@@ -58,11 +58,14 @@ const api: KerasTestApi = {
   async roundTrip(model, inputs) {
     await tf.setBackend('cpu');
     const first = (await readKerasModel(await source(model, 'keras'))).model;
-    const second = (await readKerasModel(await toKerasFile(first))).model;
-    const weightsSame = first.getWeights().every((w, i) => sameBits(w.dataSync() as Float32Array, second.getWeights()[i]!.dataSync() as Float32Array));
     const a = run(first, inputs);
-    const b = run(second, inputs);
-    return weightsSame && a.every((v, i) => sameBits(v, b[i]!));
+    for (const bytes of [await toKerasFile(first), await toKerasH5File(first)]) {
+      const second = (await readKerasModel(bytes)).model;
+      const weightsSame = first.getWeights().every((w, i) => sameBits(w.dataSync() as Float32Array, second.getWeights()[i]!.dataSync() as Float32Array));
+      const b = run(second, inputs);
+      if (!weightsSame || !a.every((v, i) => sameBits(v, b[i]!))) return false;
+    }
+    return true;
   },
   async refusal() {
     try {
