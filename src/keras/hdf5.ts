@@ -1,9 +1,11 @@
 /**
  * HDF5 files as plain objects, read from and written to bytes with h5wasm (the HDF5 C library
  * compiled to WebAssembly; the same module in Node and in browsers). Files go through
- * h5wasm's in-memory file system only, so nothing here touches a disk.
+ * h5wasm's in-memory file system only, so nothing here touches a disk. h5wasm (4 MB, its wasm
+ * inlined) is imported on first use, so that pages importing `lisht` without reading Keras
+ * files neither evaluate it nor, with a code-splitting bundler, download it.
  */
-import h5wasm from 'h5wasm';
+import type H5Wasm from 'h5wasm';
 import { UserError } from '../errors.js';
 import { EXIT } from '../exit_codes.js';
 
@@ -46,27 +48,34 @@ function recordedEnd(bytes: Uint8Array): number | undefined {
 let counter = 0;
 const scratchName = () => `/lisht-${Date.now()}-${counter++}.h5`;
 
-let throwing = false;
-
-async function fileSystem() {
-  const module = await h5wasm.ready;
-  if (!throwing) {
-    // HDF5 errors as exceptions, not as pages of diagnostics on stderr.
-    module.activate_throwing_error_handler();
-    throwing = true;
-  }
-  return module.FS as unknown as { writeFile(path: string, data: Uint8Array): void; readFile(path: string): Uint8Array; unlink(path: string): void };
+type Lib = typeof H5Wasm;
+interface MemoryFs {
+  writeFile(path: string, data: Uint8Array): void;
+  readFile(path: string): Uint8Array;
+  unlink(path: string): void;
 }
 
-function readGroup(group: InstanceType<typeof h5wasm.Group>, where: string): H5Group {
+let loaded: Promise<{ lib: Lib; fs: MemoryFs }> | undefined;
+
+/** h5wasm, started once, with HDF5 errors as exceptions rather than diagnostics on stderr. */
+function library(): Promise<{ lib: Lib; fs: MemoryFs }> {
+  loaded ??= import('h5wasm').then(async ({ default: lib }) => {
+    const module = await lib.ready;
+    module.activate_throwing_error_handler();
+    return { lib, fs: module.FS as unknown as MemoryFs };
+  });
+  return loaded;
+}
+
+function readGroup(lib: Lib, group: InstanceType<Lib['Group']>, where: string): H5Group {
   const attrs: Record<string, unknown> = {};
   for (const [key, attr] of Object.entries(group.attrs)) attrs[key] = attr.value;
   const groups = new Map<string, H5Group>();
   const datasets = new Map<string, H5Dataset>();
   for (const key of group.keys()) {
     const entity = group.get(key);
-    if (entity instanceof h5wasm.Group) groups.set(key, readGroup(entity, `${where}${key}/`));
-    else if (entity instanceof h5wasm.Dataset) {
+    if (entity instanceof lib.Group) groups.set(key, readGroup(lib, entity, `${where}${key}/`));
+    else if (entity instanceof lib.Dataset) {
       const raw = entity.value;
       let value: H5Dataset['value'];
       if (raw instanceof Float32Array || raw instanceof Int32Array) value = raw;
@@ -92,13 +101,13 @@ export async function readHdf5(bytes: Uint8Array, label: string): Promise<H5Grou
   if (!isHdf5(bytes)) throw new UserError(`${label} is not an HDF5 file (no HDF5 signature)`, EXIT.DATA);
   const end = recordedEnd(bytes);
   if (end !== undefined && end > bytes.length) throw new UserError(`${label} is truncated: it has ${bytes.length} bytes, its header says ${end}`, EXIT.DATA);
-  const fs = await fileSystem();
+  const { lib, fs } = await library();
   const path = scratchName();
   fs.writeFile(path, bytes);
-  let file: InstanceType<typeof h5wasm.File> | undefined;
+  let file: InstanceType<Lib['File']> | undefined;
   try {
-    file = new h5wasm.File(path, 'r');
-    return readGroup(file, '/');
+    file = new lib.File(path, 'r');
+    return readGroup(lib, file, '/');
   } catch (err) {
     if (err instanceof UserError) throw err;
     throw new UserError(`${label} is a damaged HDF5 file: ${hdf5Reason((err as Error).message)}`, EXIT.DATA);
@@ -117,7 +126,7 @@ export interface H5WriteGroup {
   datasets?: [string, { shape: number[]; value: Float32Array }][];
 }
 
-function writeGroup(target: InstanceType<typeof h5wasm.Group>, spec: H5WriteGroup): void {
+function writeGroup(target: InstanceType<Lib['Group']>, spec: H5WriteGroup): void {
   for (const [key, value] of Object.entries(spec.attrs ?? {})) target.create_attribute(key, value);
   for (const [key, value] of Object.entries(spec.listAttrs ?? {})) target.create_attribute(key, value, [value.length]);
   for (const [name, data] of spec.datasets ?? []) {
@@ -128,9 +137,9 @@ function writeGroup(target: InstanceType<typeof h5wasm.Group>, spec: H5WriteGrou
 
 /** Writes an HDF5 file and returns its bytes. */
 export async function writeHdf5(root: H5WriteGroup): Promise<Uint8Array> {
-  const fs = await fileSystem();
+  const { lib, fs } = await library();
   const path = scratchName();
-  const file = new h5wasm.File(path, 'w');
+  const file = new lib.File(path, 'w');
   try {
     writeGroup(file, root);
   } finally {
