@@ -29,3 +29,12 @@ export { ProgressBar, type ProgressStream } from './training/progress.js';
 export { evaluate, type Evaluation } from './training/evaluate.js';
 export { exampleSets, type ExampleSet } from './training/data.js';
 export { UserError } from './errors.js';
+export {
+  loadKerasModel,
+  readKerasModel,
+  type KerasSource,
+  type KerasModelJson,
+  type KerasFormat,
+  type LoadedKerasModel,
+} from './keras/load.js';
+export { toKerasFile, toKerasH5File, KERAS_FORMAT_VERSION } from './keras/save.js';

@@ -15,6 +15,7 @@ export { selectBackend, BACKEND_NAMES, type BackendChoice } from './backends/sel
 export { requireNativeBackend, nativeBackendInfo, setNativeThreads, nativeAddonUnavailableReason, NATIVE_BACKEND } from './backends/native/index.js';
 export { setPrecisionPolicy, getPrecisionPolicy, PRECISION_POLICIES, type PrecisionPolicy, type PrecisionOptions } from './backends/native/index.js';
 export { saveModel, loadModel, fileSaveHandler } from './training/model_files.js';
+export { loadKerasModelFile, saveKerasModel, saveKerasH5Model } from './keras/files.js';
 export { benchTraining, type BenchOptions, type BenchResult } from './training/bench.js';
 export { compare, type CompareEvent, type CompareHooks } from './experiments/compare.js';
 export type { CompareOptions } from './experiments/compare_options.js';

@@ -13,6 +13,8 @@ import { LiSHT } from './activations/lisht_layer.js';
 import { registerLishtKernels } from './activations/register_kernels.js';
 import { installTensorMethods } from './backends/tensor_methods.js';
 import { FUSED_GRADIENTS } from './fused/gradients.js';
+import { KERAS_ACTIVATION_CLASSES } from './keras/activations.js';
+import { KerasELU, KerasReLU } from './keras/layers.js';
 import { JsOrthogonal } from './models/orthogonal.js';
 import { ZeroPadShortcut } from './models/zero_pad_shortcut.js';
 
@@ -22,6 +24,7 @@ for (const config of FUSED_GRADIENTS) {
   if (getGradient(config.kernelName) === undefined) registerGradient(config);
 }
 // Names resolved by tfjs-layers when a layer is built from a string or a model is loaded.
-for (const cls of [...LAYER_ACTIVATIONS, LiSHT, ZeroPadShortcut, JsOrthogonal]) {
+// The Keras activations and layer that loadKerasModel maps Keras's names to (src/keras/).
+for (const cls of [...LAYER_ACTIVATIONS, LiSHT, ZeroPadShortcut, JsOrthogonal, ...KERAS_ACTIVATION_CLASSES, KerasReLU, KerasELU]) {
   serialization.registerClass(cls as unknown as serialization.SerializableConstructor<serialization.Serializable>);
 }

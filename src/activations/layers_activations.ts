@@ -8,8 +8,12 @@
 import { serialization, tidy, leakyRelu, sigmoid, mul, type Tensor } from '@tensorflow/tfjs-core';
 import { lisht } from './ops/lisht.js';
 
-/** The leaky ReLU slope used by `'leaky_relu'`: Maas et al. (2013), also PyTorch's default. */
-export const LEAKY_RELU_ALPHA = 0.01;
+/**
+ * The leaky ReLU slope used by `'leaky_relu'`: Keras's (2 and 3) and `tf.leakyRelu`'s default,
+ * so that a Keras model naming `leaky_relu` computes here what it computed in Keras (it was
+ * 0.01, PyTorch's default, before issue 22).
+ */
+export const LEAKY_RELU_ALPHA = 0.2;
 
 /** Base of the activations this package registers: stateless, with an empty config. */
 abstract class StatelessActivation extends serialization.Serializable {

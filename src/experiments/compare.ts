@@ -69,6 +69,8 @@ export interface CompareHooks {
   callbacks?(activation: string): Callback[];
   /** Aborting stops after the current step and writes what was measured. */
   signal?: AbortSignal;
+  /** Also write each trained model as `models/<activation>/model.keras` (Keras 3). */
+  kerasModels?: boolean;
 }
 
 function timestamp(d: Date): string {
@@ -456,6 +458,7 @@ async function run({ resolved, backend: backendName, out, previous, replace, all
           data,
           checkpointDir: places.checkpointDir,
           modelsDir: places.modelsDir,
+          kerasModel: hooks.kerasModels === true,
           leaseMs: DEFAULT_LEASE_MS,
           samples: spec.samples,
           gradientFlow: resolved.gradientFlow === true,

@@ -43,6 +43,8 @@ export interface RunOptions {
   gradientFlow?: boolean;
   /** Keep each trial's initial and trained model in `<db>.models/<trial id>/`; default true. */
   saveModels?: boolean;
+  /** Also write each trained model as a Keras 3 `model.keras` beside it (with saveModels); default false. */
+  kerasModels?: boolean;
   /** Aborting stops every worker after its current step; their trials resume next time. */
   signal?: AbortSignal;
   onEvent?(event: RunEvent): void;
@@ -159,6 +161,7 @@ export async function runExperiment(options: RunOptions): Promise<RunSummary> {
       busyTimeoutMs,
       gradientFlow: options.gradientFlow ?? true,
       saveModels: options.saveModels !== false,
+      kerasModels: options.kerasModels === true,
       // Workers elsewhere may die holding a trial: in PostgreSQL, wait for their leases to run
       // out and take the trials over. A SQLite run ends when nothing is claimable, as before.
       wait: postgres ? 'running' : 'none',

@@ -19,6 +19,8 @@ import type { Callback } from '../training/callbacks.js';
 import { exampleSets, type ExampleSet } from '../training/data.js';
 import type { EpochRecord } from '../training/epoch_record.js';
 import { saveModel } from '../training/model_files.js';
+import { saveKerasModel } from '../keras/files.js';
+import { assertKerasWritable } from '../keras/save.js';
 import { createOptimizer, type OptimizerConfig, type ScheduledOptimizer } from '../training/optimizers.js';
 import { train } from '../training/trainer.js';
 import { INITIAL_DIR } from './run_folder.js';
@@ -49,6 +51,8 @@ export interface TrialEnvironment {
    * compare run's `models/<activation>/`, which `lisht inspect --db` reads); none when absent.
    */
   modelsDir?: string;
+  /** Also write the trained model as a Keras 3 `model.keras` in `modelsDir` (issue 22). */
+  kerasModel?: boolean;
   /** Aborting stops after the current step; the trial is then given back, not failed. */
   signal?: AbortSignal;
   /** Extra training callbacks, e.g. a progress bar. */
@@ -133,6 +137,9 @@ function buildModel(config: TrialConfig, data: TrialData, inputShape: number[]):
  * there is one. Throws ClaimLostError when another process took the trial over, and store
  * errors (disk full, ...) as UserErrors; divergence is recorded as a failed trial.
  */
+/** The trained model's Keras 3 file in a trial's models folder, when asked for. */
+export const KERAS_MODEL_FILE = 'model.keras';
+
 export async function runTrial(trial: ClaimedTrial, env: TrialEnvironment): Promise<TrialOutcome> {
   const { store, data, leaseMs } = env;
   const { config } = trial;
@@ -140,6 +147,15 @@ export async function runTrial(trial: ClaimedTrial, env: TrialEnvironment): Prom
   applyPrecision(config.precision ?? 'fp32', tf.getBackend(), { allowEmulated: env.allowEmulatedBf16 });
   const sets = trialSets(config, data.dataset);
   const models = env.modelsDir;
+  if (env.kerasModel === true && models !== undefined) {
+    // A model Keras 3 cannot express is refused before training, not after it.
+    const probe = buildModel(config, data, sets.train.inputShape);
+    try {
+      assertKerasWritable(probe);
+    } finally {
+      probe.dispose();
+    }
+  }
   const outcome = await train(
     {
       build: () => buildModel(config, data, sets.train.inputShape),
@@ -167,7 +183,7 @@ export async function runTrial(trial: ClaimedTrial, env: TrialEnvironment): Prom
         const labels = sets.test.labels;
         const indices = sampleIndices(sets.test.count, env.samples);
         // Before the trial counts as done, so a done trial always has its model.
-        if (models !== undefined) await saveTrialModel(model, models);
+        if (models !== undefined) await saveTrialModel(model, models, env.kerasModel === true);
         await store.finishTrial(
           trial,
           {
@@ -196,9 +212,10 @@ export async function runTrial(trial: ClaimedTrial, env: TrialEnvironment): Prom
   return { status: 'done', testAccuracy: outcome.evaluation.accuracy, resumedFrom: outcome.resumedFrom };
 }
 
-async function saveTrialModel(model: tfl.LayersModel, dir: string): Promise<void> {
+async function saveTrialModel(model: tfl.LayersModel, dir: string, keras: boolean): Promise<void> {
   try {
     await saveModel(model, dir);
+    if (keras) await saveKerasModel(model, join(dir, KERAS_MODEL_FILE));
   } catch (err) {
     throw checkpointError(err, dir, 'model');
   }

@@ -205,6 +205,7 @@ async function runOne(trial: ClaimedTrial, target: Target, store: Store, cache: 
         store,
         data,
         ...folders,
+        kerasModel: options.kerasModels === true,
         leaseMs: options.leaseMs,
         samples: target.spec.samples,
         gradientFlow: options.gradientFlow,

@@ -25,6 +25,8 @@ export interface WorkerOptions {
   gradientFlow: boolean;
   /** Keep each trial's initial and trained model (`lisht inspect --db` reads them). */
   saveModels: boolean;
+  /** Also write each trained model as a Keras 3 `model.keras` beside it. */
+  kerasModels?: boolean;
   /**
    * When nothing is claimable: `none` ends the worker; `running` waits while trials are still
    * running elsewhere (a dead worker's lease runs out and its trial is taken over), ending once

@@ -61,6 +61,8 @@ test('issue 12: only the entries (lisht/node, the CLI) import the public barrel;
       // The playground: its server is the CLI's; its page (playground/web) is an app no module imports.
       if (to.startsWith('playground/') && !from.startsWith('playground/') && !from.startsWith('cli/')) offending.push(`${from} -> ${to}`);
       if (to.startsWith('playground/web/') && !from.startsWith('playground/web/')) offending.push(`${from} -> ${to}`);
+      // Issue 22: keras/ sits beside models/, below training/ and everything above it.
+      if (from.startsWith('keras/') && /^(cli|inspect|experiments|training|diagnostics|fused|playground)\//.test(to)) offending.push(`${from} -> ${to}`);
     }
   }
   assert.deepEqual(offending, []);
@@ -79,4 +81,20 @@ test('issue 15: the playground page imports no Node built-in, directly or throug
   const nodeOnly = [...seen].filter((f) => /(?:from|import)\s*\(?\s*['"]node:/.test(readFileSync(f, 'utf8'))).map(name);
   assert.ok(seen.size > 20, `walked ${seen.size} modules`);
   assert.deepEqual(nodeOnly, []);
+});
+
+test('issue 22: the Keras loader and writer reach no Node built-in (only keras/files.ts reads paths)', () => {
+  for (const entry of ['load.js', 'save.js']) {
+    const seen = new Set<string>();
+    const stack = [join(SRC, 'keras', entry)];
+    while (stack.length > 0) {
+      const f = stack.pop()!;
+      if (seen.has(f) || !graph.has(f)) continue;
+      seen.add(f);
+      stack.push(...graph.get(f)!);
+    }
+    const nodeOnly = [...seen].filter((f) => /(?:from|import)\s*\(?\s*['"]node:/.test(readFileSync(f, 'utf8'))).map(name);
+    assert.ok(seen.size > 5, `walked ${seen.size} modules from keras/${entry}`);
+    assert.deepEqual(nodeOnly, []);
+  }
 });

@@ -43,6 +43,7 @@ interface Flags {
   fromTestSet?: boolean;
   hiddenUnits?: number[];
   gradientFlow?: boolean;
+  keras?: boolean;
 }
 
 function describe(event: CompareEvent): string | undefined {
@@ -99,7 +100,10 @@ export function register(program: Command): void {
     .option('--from-test-set', 'mnist/fashion-mnist: split the official test set into train and test (for folders holding only the t10k files)')
     .option('--hidden-units <list>', 'mlp: comma-separated hidden layer widths (default 256,128)', positiveIntList)
     .option('--no-gradient-flow', 'do not record per-layer gradient flow (one probe batch per epoch; see lisht inspect)')
-    .action(async (flags: Flags, command: Command) => {
+    .option('--keras', 'also save each trained model as a Keras 3 file, models/<activation>/model.keras')
+    .action(async (allFlags: Flags, command: Command) => {
+      // --keras chooses an extra output file, not a setting of the comparison.
+      const { keras, ...flags } = allFlags;
       const stop = stopOnSignals('stopping after this step and writing what was measured');
       // With --resume, the folder's own settings apply: the flags given explicitly go with it, so
       // that compare can refuse the ones that conflict; only --backend may change.
@@ -109,6 +113,7 @@ export function register(program: Command): void {
       try {
         const summary = await compare(options, {
           signal: stop.signal,
+          kerasModels: keras === true,
           onEvent: (e) => {
             if (e.type === 'outputs') outDir = e.dir;
             const line = describe(e);

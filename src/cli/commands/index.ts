@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as bench } from './bench.js';
 import { register as compare } from './compare.js';
+import { register as convert } from './convert.js';
 import { register as datasets } from './datasets.js';
 import { register as db } from './db.js';
 import { register as inspect } from './inspect.js';
@@ -19,6 +20,7 @@ import { register as worker } from './worker.js';
 export function registerCommands(program: Command): void {
   bench(program);
   compare(program);
+  convert(program);
   datasets(program);
   db(program);
   inspect(program);

@@ -1,4 +1,5 @@
 import { EXIT } from '../../exit_codes.js';
+import { UserError } from '../../errors.js';
 import { stopOnSignals } from '../stop_signals.js';
 import type { Command } from 'commander';
 import { createProgressReporter } from '../../datasets/progress.js';
@@ -19,6 +20,7 @@ interface Flags {
   busyTimeout?: number;
   gradientFlow: boolean;
   saveModels: boolean;
+  keras?: boolean;
 }
 
 /** Exit status of a run stopped by Ctrl-C, as shells report SIGINT. */
@@ -83,7 +85,9 @@ export function register(program: Command): void {
     .option('--busy-timeout <ms>', 'how long to wait for a database locked by another process', positiveInt)
     .option('--no-gradient-flow', 'do not record per-layer gradient flow (one probe batch per epoch; shown by lisht report)')
     .option('--no-save-models', "do not keep each trial's initial and trained model in <db>.models/ (lisht inspect --db needs them)")
+    .option('--keras', 'also save each trained model as a Keras 3 file, model.keras, beside it')
     .action(async (specPath: string, flags: Flags) => {
+      if (flags.keras === true && !flags.saveModels) throw new UserError('--keras saves the trained models as .keras: it cannot go with --no-save-models', EXIT.USAGE);
       const stop = stopOnSignals('stopping after the current step; each trial resumes from its last checkpoint on the next run');
       // Through the environment, so that the worker processes inherit it.
       if (flags.allowEmulatedBf16) process.env[ALLOW_EMULATED_ENV] = '1';
@@ -98,6 +102,7 @@ export function register(program: Command): void {
           busyTimeoutMs: flags.busyTimeout,
           gradientFlow: flags.gradientFlow,
           saveModels: flags.saveModels,
+          kerasModels: flags.keras === true,
           signal: stop.signal,
           onDownloadProgress: createProgressReporter(process.stderr),
           onEvent: (e) => {

@@ -25,6 +25,7 @@ interface Flags {
   poll?: number;
   gradientFlow: boolean;
   saveModels: boolean;
+  keras?: boolean;
 }
 
 export function register(program: Command): void {
@@ -43,8 +44,10 @@ export function register(program: Command): void {
     .option('--poll <ms>', 'how often a waiting worker looks for trials (default: 5 s, or half the lease)', positiveInt)
     .option('--no-gradient-flow', 'do not record per-layer gradient flow')
     .option('--no-save-models', "do not keep each trial's initial and trained model")
+    .option('--keras', 'also save each trained model as a Keras 3 file, model.keras, beside it')
     .option('--allow-emulated-bf16', ALLOW_EMULATED_HELP)
     .action(async (flags: Flags) => {
+      if (flags.keras === true && !flags.saveModels) throw new UserError('--keras saves the trained models as .keras: it cannot go with --no-save-models', EXIT.USAGE);
       if (flags.allowEmulatedBf16) process.env[ALLOW_EMULATED_ENV] = '1';
       if (flags.threads !== undefined) process.env.LISHT_NUM_THREADS = String(flags.threads);
       const dataPaths = Object.fromEntries(Object.entries(flags.data ?? {}).map(([k, v]) => [k, resolve(v)]));
@@ -64,6 +67,7 @@ export function register(program: Command): void {
             busyTimeoutMs: DEFAULT_BUSY_TIMEOUT_MS,
             gradientFlow: flags.gradientFlow,
             saveModels: flags.saveModels,
+            kerasModels: flags.keras === true,
             wait: flags.wait ? 'forever' : 'running',
             pollMs: flags.poll ?? Math.min(DEFAULT_POLL_MS, Math.max(100, flags.lease / 2)),
           },

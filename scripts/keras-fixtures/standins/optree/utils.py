@@ -1,0 +1,1 @@
+"""Empty: Keras imports optree.utils but calls nothing from it."""
