@@ -2,6 +2,7 @@
  * Line charts on a canvas, drawn by hand: a handful of series, axes with round ticks, a
  * legend. Small on purpose; the page draws dozens of frames a second with it.
  */
+import { describeChart } from './chart_text.js';
 
 export interface Series {
   label: string;
@@ -69,8 +70,9 @@ function label(v: number, step: number): string {
   return v.toFixed(Math.min(digits, 4));
 }
 
-/** Draws `series` into `canvas`, replacing what was there. */
+/** Draws `series` into `canvas`, replacing what was there, and updates its text alternative. */
 export function drawChart(canvas: HTMLCanvasElement, series: Series[], options: ChartOptions = {}): void {
+  describeChart(canvas, series, options);
   const { ctx, width, height } = context2d(canvas);
   ctx.clearRect(0, 0, width, height);
   ctx.fillStyle = '#ffffff';
