@@ -82,7 +82,7 @@ export class CifarExperiment {
 
   /** Starts the worker's backend (the page's choice); resolves once it answered. */
   start(backend: string, threads: number, kernels: boolean): Promise<void> {
-    this.send({ type: 'start', backend, threads, kernels });
+    this.send({ type: 'start', backend, threads, kernels, cores: navigator.hardwareConcurrency });
     return this.backendReady;
   }
 

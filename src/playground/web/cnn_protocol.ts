@@ -22,7 +22,8 @@ export interface DeadCount {
 }
 
 export type PageToWorker =
-  | { type: 'start'; backend: string; threads: number; kernels: boolean }
+  /** `cores`: the page's navigator.hardwareConcurrency, which sizes the wasm thread pool. */
+  | { type: 'start'; backend: string; threads: number; kernels: boolean; cores: number }
   | { type: 'load-served'; url: string }
   | { type: 'load-file'; file: File }
   | { type: 'train'; settings: RunSettings }

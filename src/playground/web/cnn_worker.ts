@@ -35,8 +35,12 @@ function explain(message: string, backend: string | undefined): string {
   return message;
 }
 
-async function start(backend: string, threads: number, useKernels: boolean): Promise<BackendStart | undefined> {
+async function start(backend: string, threads: number, useKernels: boolean, cores: number): Promise<BackendStart | undefined> {
   kernels = useKernels;
+  // TensorFlow.js sizes wasm's thread pool from navigator.hardwareConcurrency. A page can see
+  // another count than its worker (DevTools' or a test's emulation): size the pool from the
+  // count the page sees, so both describe the same machine.
+  if (cores > 0 && cores !== navigator.hardwareConcurrency) Object.defineProperty(navigator, 'hardwareConcurrency', { value: cores, configurable: true });
   try {
     const s = await startBackend(backend, { threads, kernels });
     const gl = webglContext();
@@ -80,7 +84,7 @@ addEventListener('message', (e: MessageEvent<PageToWorker>) => {
   const m = e.data;
   switch (m.type) {
     case 'start':
-      started = start(m.backend, m.threads, m.kernels);
+      started = start(m.backend, m.threads, m.kernels, m.cores);
       break;
     case 'load-served':
       void started.then(() =>
