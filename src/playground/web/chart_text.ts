@@ -33,20 +33,24 @@ export function describeChart(canvas: HTMLCanvasElement, series: Series[], optio
   canvas.setAttribute('role', 'img');
   canvas.setAttribute('aria-label', `${title}${options.xLabel ? ` against ${options.xLabel}` : ''}: ${series.map((s) => s.label).join(', ') || 'no data yet'}`);
   const id = `${canvas.id}-data`;
-  let table = document.getElementById(id) as HTMLTableElement | null;
-  if (!table) {
-    table = document.createElement('table');
-    table.id = id;
-    table.className = 'sr-only';
-    canvas.after(table);
+  let box = document.getElementById(id);
+  if (!box) {
+    // Hidden by a box around the table: a table is as wide as its content whatever its own CSS
+    // width, and would widen the page.
+    box = document.createElement('div');
+    box.id = id;
+    box.className = 'sr-only';
+    box.append(document.createElement('table'));
+    canvas.after(box);
     canvas.setAttribute('aria-describedby', id);
   }
+  const table = box.querySelector('table')!;
   const x = options.xLabel ?? 'x';
   const rows = [['series', 'points', 'range of values', `last ${x}`, 'last value'], ...series.map(summary)];
   table.replaceChildren();
   table.createCaption().textContent = `${title}: data`;
   rows.forEach((cells, r) => {
-    const row = r === 0 ? table!.createTHead().insertRow() : (table!.tBodies[0] ?? table!.createTBody()).insertRow();
+    const row = r === 0 ? table.createTHead().insertRow() : (table.tBodies[0] ?? table.createTBody()).insertRow();
     for (const text of cells) {
       const cell = document.createElement(r === 0 ? 'th' : 'td');
       cell.textContent = text;
