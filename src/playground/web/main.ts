@@ -256,7 +256,9 @@ async function main(): Promise<void> {
     !cnnBackend || cnnBackend.description === api.backend.description
       ? `running on ${api.backend.description}; the CNN trains in a Web Worker`
       : `toy classifier on ${api.backend.description}; the CNN trains in a Web Worker on ${cnnBackend.description}`;
-  showBackend(cnnBackend ?? api.backend, cnn.threads);
+  if (cnnBackend?.failure && cnnBackend.failure !== api.backend.failure) banner(`the CNN worker: ${cnnBackend.failure}; it trains on ${cnnBackend.name} instead.`);
+  // Where either side fell back, the picker shows the fallback: what was asked for is not what runs.
+  showBackend([api.backend, cnnBackend].find((b) => b?.failure) ?? cnnBackend ?? api.backend, cnn.threads);
   watchWebGl();
   toy.reset(state);
   // The static build serves no archive: asking for one would only log a 404.
