@@ -125,6 +125,15 @@ test('item 6: axe-core finds no serious or critical violation on the desktop pag
     assert.match(byId['cnn-accuracy'].description, /LiSHT train\s*2\b/);
     assert.match(byId['surface-a'].description, /LiSHT: step 6/);
 
+    // axe leaves text on a gradient to a person: the header's A and B labels against both of its stops.
+    const header = await page.evaluate(() => ['label.a', 'label.b'].map((s) => getComputedStyle(document.querySelector(s)!).color));
+    for (const colour of header) {
+      for (const stop of [[0x1f, 0x24, 0x30], [0x30, 0x38, 0x4d]]) {
+        const ratio = contrast(colour.match(/\d+/g)!.slice(0, 3).map(Number), stop);
+        assert.ok(ratio >= 4.5, `header label ${colour} on rgb(${stop}): ${ratio.toFixed(2)}:1`);
+      }
+    }
+
     await page.focus('#drop');
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'drop');
     const [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: 10_000 }), page.keyboard.press('Enter')]);
@@ -134,6 +143,16 @@ test('item 6: axe-core finds no serious or critical violation on the desktop pag
   }
   assert.deepEqual(session.problems, []);
 });
+
+/** WCAG's contrast ratio of two sRGB colours (0-255 channels). */
+function contrast(a: number[], b: number[]): number {
+  const lum = (c: number[]) => {
+    const [r, g, bl] = c.map((v) => v / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
 
 /** Serves `dir` as a plain static host would: no COOP/COEP, 404 for what is not there. */
 async function staticHost(dir: string): Promise<{ url: string; server: Server }> {

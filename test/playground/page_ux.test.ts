@@ -216,3 +216,37 @@ test('item 7: the toy classifier: class legend in colours of neither activation,
   }
   assert.deepEqual(session.problems, []);
 });
+
+test('item 1: on webgl the CNN trains in its worker (OffscreenCanvas) to the same steps, and clicks are handled within 100 ms meanwhile', { skip, timeout: 240_000 }, async (t) => {
+  const page = await session.open('?backend=webgl&train=60&test=20&batch=20&epochs=1', {
+    until: READY,
+    init: () => {
+      (globalThis as unknown as Win).inputDelays = [];
+      document.addEventListener('click', (e) => (globalThis as unknown as Win).inputDelays.push(performance.now() - e.timeStamp), { capture: true });
+    },
+  });
+  try {
+    const backend = await page.evaluate(() => (globalThis as unknown as Win).playground.cnn.backend?.name);
+    if (backend !== 'webgl') {
+      t.skip(`webgl did not start in this Chromium's worker: ${await text(page, '#banner')}`);
+      return;
+    }
+    await page.click('#cnn-run');
+    await page.waitForFunction(() => ((globalThis as unknown as Win).playground.cnn.results[0]?.steps ?? 0) >= 1, undefined, { timeout: 120_000 });
+    await page.evaluate(() => ((globalThis as unknown as Win).inputDelays = []));
+    for (let i = 0; i < 10 && (await cnnStatus(page)) === 'training'; i++) {
+      await page.click('#cnn summary');
+      await page.waitForTimeout(150);
+    }
+    const delays = await page.evaluate(() => (globalThis as unknown as Win).inputDelays);
+    await page.waitForFunction(() => ['done', 'error'].includes((globalThis as unknown as Win).playground.cnn.status), undefined, { timeout: 200_000 });
+    assert.equal(await cnnStatus(page), 'done', await text(page, '#cnn-message'));
+    assert.deepEqual(await page.evaluate(() => (globalThis as unknown as Win).playground.cnn.results.map((r) => [r.activation, r.steps])), [['lisht', 3], ['relu', 3]]);
+    assert.ok(delays.length >= 5, `${delays.length} clicks during training`);
+    t.diagnostic(`webgl: ${delays.length} clicks during training, max ${Math.max(...delays).toFixed(1)} ms`);
+    assert.ok(Math.max(...delays) < 100, `every click within 100 ms: ${delays.map((d) => d.toFixed(0)).join(', ')}`);
+  } finally {
+    await page.close();
+  }
+  assert.deepEqual(session.problems, []);
+});
