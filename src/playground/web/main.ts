@@ -215,10 +215,10 @@ function setupControls(): void {
 function watchWebGl(): void {
   const gl = webglContext();
   if (!gl) return;
+  // The page's context serves the toy classifier; the CNN's worker has its own and says when it loses it.
   (gl.canvas as HTMLCanvasElement).addEventListener('webglcontextlost', () => {
     toy.pause();
-    cnn.stop();
-    banner('The WebGL context was lost (the GPU was reset, or another tab needed its memory): training stopped. Reload the page to start again, or pick another backend.');
+    banner("The WebGL context was lost (the GPU was reset, or another tab needed its memory): the toy classifier stopped. Reload the page to start again, or pick another backend.");
   });
 }
 
