@@ -54,6 +54,8 @@ export class CifarExperiment {
   private readonly backendReady: Promise<void>;
   private resolveBackend!: () => void;
   private runEnded?: () => void;
+  /** Resolves the load under way with whether it succeeded. */
+  private loaded?: (ok: boolean) => void;
 
   constructor(
     private readonly root: HTMLElement,
@@ -99,8 +101,6 @@ export class CifarExperiment {
     }
     return this.loadWith({ type: 'load-file', file });
   }
-
-  private loaded?: (ok: boolean) => void;
 
   private loadWith(m: PageToWorker): Promise<boolean> {
     this.status = 'loading';
