@@ -1,6 +1,7 @@
 // Bundles the playground page (src/playground/web) with esbuild into dist/src/playground/site:
-// index.html, style.css and app.js, ready for `lisht playground` to serve (or `--build` to
-// copy). Run by `npm run build` and by `prepack`, so the package ships the built page.
+// index.html, style.css, app.js (the page) and cnn-worker.js (the Web Worker that trains the
+// CNN), their shared code split into chunk-*.js, ready for `lisht playground` to serve (or
+// `--build` to copy). Run by `npm run build` and by `prepack`, so the package ships the page.
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +13,14 @@ const out = join(root, 'dist', 'src', 'playground', 'site');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const result = await esbuild.build({
-  entryPoints: [join(web, 'main.ts')],
-  outfile: join(out, 'app.js'),
+  entryPoints: [
+    { in: join(web, 'main.ts'), out: 'app' },
+    { in: join(web, 'cnn_worker.ts'), out: 'cnn-worker' },
+  ],
+  outdir: out,
+  // Page and worker share TensorFlow.js and the models: one copy, in chunks both import.
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
   bundle: true,
   platform: 'browser',
   format: 'esm',

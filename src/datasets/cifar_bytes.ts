@@ -17,11 +17,29 @@ export function isGzip(bytes: Uint8Array): boolean {
 /** Gunzips `bytes`; a truncated or corrupt stream is a data error naming `file`. */
 export async function gunzipBytes(file: string, bytes: Uint8Array): Promise<Uint8Array> {
   const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+  // Read chunk by chunk rather than through `new Response(stream)`: a browser's Response reports
+  // a failing stream as "Failed to fetch", which reads like a network problem (issue 24).
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
   try {
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
   } catch (err) {
-    throw dataError(file, `truncated or corrupt gzip data (${(err as Error).message})`);
+    const reason = (err as Error).message;
+    throw dataError(file, `truncated or corrupt gzip data: the archive ends early or holds bytes that do not decompress (${size.toLocaleString('en')} bytes decompressed${/fetch/i.test(reason) ? '' : `; ${reason}`})`);
   }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 /**

@@ -3,7 +3,7 @@
  * to this module once compiled, in `dist/src/playground/site`), and tfjs-backend-wasm's
  * `.wasm` builds, served from the installed package rather than copied into ours.
  */
-import { cp, readdir } from 'node:fs/promises';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,8 @@ export function wasmDir(): string {
 }
 
 /**
- * Writes the static site (page and `.wasm` files) into `dir`, for any static host. Refuses a
+ * Writes the static site (page and `.wasm` files) into `dir`, for any static host, its page
+ * marked static (`<meta name="lisht-site" content="static">`). Refuses a
  * folder that exists and is not empty, so nothing of the user's is overwritten.
  */
 export async function writeSite(dir: string): Promise<string[]> {
@@ -39,6 +40,9 @@ export async function writeSite(dir: string): Promise<string[]> {
   try {
     await makeDir(join(dir, 'wasm'));
     await cp(site, dir, { recursive: true });
+    // The page asks a static host for no data archive (which would only log a 404) and says what it is.
+    const index = join(dir, 'index.html');
+    await writeFile(index, (await readFile(index, 'utf8')).replace('<meta name="lisht-site" content="server">', '<meta name="lisht-site" content="static">'));
     const wasm = (await readdir(wasmDir())).filter((f) => f.endsWith('.wasm'));
     for (const f of wasm) await cp(join(wasmDir(), f), join(dir, 'wasm', f));
     return [...siteFiles, ...wasm.map((f) => `wasm/${f}`)];

@@ -68,10 +68,11 @@ test('issue 12: only the entries (lisht/node, the CLI) import the public barrel;
   assert.deepEqual(offending, []);
 });
 
-test('issue 15: the playground page imports no Node built-in, directly or through any module it reaches', () => {
-  const entry = join(SRC, 'playground', 'web', 'main.js');
+test('issue 15: the playground page (and, issue 24, its CNN worker) imports no Node built-in, directly or through any module it reaches', () => {
+  const entries = [join(SRC, 'playground', 'web', 'main.js'), join(SRC, 'playground', 'web', 'cnn_worker.js')];
+  assert.ok(entries.every((e) => graph.has(e)), 'both entries compiled');
   const seen = new Set<string>();
-  const stack = [entry];
+  const stack = [...entries];
   while (stack.length > 0) {
     const f = stack.pop()!;
     if (seen.has(f) || !graph.has(f)) continue;

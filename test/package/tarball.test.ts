@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT, tempDir } from '../helpers/env.js';
@@ -159,11 +159,14 @@ describe('the package tarball', { timeout: 20 * 60_000 }, () => {
   });
 
   it('issue 15: the installed package ships the built playground and writes it out with --build', async () => {
-    for (const file of ['dist/src/playground/site/index.html', 'dist/src/playground/site/app.js', 'dist/src/playground/site/style.css']) {
+    for (const file of ['dist/src/playground/site/index.html', 'dist/src/playground/site/app.js', 'dist/src/playground/site/cnn-worker.js', 'dist/src/playground/site/style.css']) {
       assert.ok(packed.includes(file), `${file} is in the tarball`);
     }
     ok(await run('npx', ['--no-install', 'lisht', 'playground', '--build', 'site'], project), 'lisht playground --build');
-    assert.ok(readFileSync(join(project, 'site', 'app.js')).length > 100_000);
+    // The page's own code, and TensorFlow.js with the models in the chunk the page and the CNN's worker share.
+    assert.ok(readFileSync(join(project, 'site', 'app.js')).length > 10_000);
+    const shared = readdirSync(join(project, 'site')).filter((f) => /^chunk-.*\.js$/.test(f));
+    assert.ok(shared.length >= 1 && shared.some((f) => readFileSync(join(project, 'site', f)).length > 1_000_000), shared.join(', '));
     assert.ok(readFileSync(join(project, 'site', 'wasm', 'tfjs-backend-wasm-threaded-simd.wasm')).length > 100_000);
   });
 

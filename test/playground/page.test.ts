@@ -79,11 +79,12 @@ test('the toy classifier and the seed CNN train in the page; every chart drawn, 
   try {
     const state = await page.evaluate(() => {
       const p = (globalThis as unknown as Win).playground;
-      return { messages: p.messages, status: p.cnn.status, results: p.cnn.results, toySteps: p.toy.step, backend: p.backend, isolated: crossOriginIsolated };
+      return { messages: p.messages, status: p.cnn.status, results: p.cnn.results, toySteps: p.toy.step, backend: p.backend, cnnBackend: p.cnn.backend, isolated: crossOriginIsolated };
     });
     assert.deepEqual(state.messages, []);
     assert.equal(state.status, 'done');
     assert.equal(state.backend?.name, 'wasm');
+    assert.equal(state.cnnBackend?.name, 'wasm', 'the CNN trained in its worker on wasm');
     assert.equal(state.isolated, true, 'COOP/COEP make the page cross-origin isolated');
     assert.equal(state.toySteps, 12);
     assert.deepEqual(state.results.map((r) => [r.activation, r.steps]), [['lisht', 2], ['relu', 2]]);
@@ -96,7 +97,8 @@ test('the toy classifier and the seed CNN train in the page; every chart drawn, 
     assert.equal(await page.locator('canvas').count(), 7);
     assert.match(await text(page, '#cnn-message'), /^Done: LiSHT \d+\.\d% test accuracy, ReLU \d+\.\d% test accuracy/);
     assert.match(await text(page, '#toy-stats-a'), /LiSHT: step 12, loss \d\.\d{4}, train accuracy \d\.\d{3}, test accuracy \d\.\d{3}/);
-    assert.match(await text(page, '#cnn-progress'), /Epoch 1\/1\n2\/2 \[=+\] - .* - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss/);
+    assert.match(await text(page, '#cnn-progress'), /^A: LiSHT\nEpoch 1\/1\n2\/2 \[=+\] - .* - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}\n/);
+    assert.match(await text(page, '#cnn-progress'), /\nB: ReLU\nEpoch 1\/1\n/);
     assert.match(await page.locator('#cnn-summary').textContent() ?? '', /Total params: 42,442/);
     assert.match(await text(page, '#facts'), /range\s+\[0, ∞\)\s+\[0, ∞\)/);
     assert.match(await text(page, '#cnn-dead'), /1: 32 units\s+\d+ \/ 32\s+\d+ \/ 32/);
@@ -129,7 +131,8 @@ test('the toy classifier and the seed CNN train in the page; every chart drawn, 
 test("this project's wasm training kernels train in the threaded build too (4 threads), to the same results as on 1 thread", { skip, timeout: 120_000 }, async () => {
   const query = '?autorun=cnn&train=40&test=20&batch=20&epochs=1';
   const done = "['done', 'error'].includes(globalThis.playground.cnn.status)";
-  // TensorFlow.js sizes its pool to half the cores (at most 4): show it 8, so it starts 4 threads.
+  // TensorFlow.js sizes its pool to half the cores (at most 4): show the page 8 (its CNN worker
+  // sizes its pool from the page's count), so it starts 4 threads.
   const threaded = await open(`${query}&threads=auto`, done, () => {
     Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 8, configurable: true });
   });
@@ -137,7 +140,7 @@ test("this project's wasm training kernels train in the threaded build too (4 th
   try {
     const read = (page: Page) => page.evaluate(() => {
       const p = (globalThis as unknown as Win).playground;
-      return { status: p.cnn.status, description: p.backend?.description, results: p.cnn.results, messages: p.messages };
+      return { status: p.cnn.status, description: p.cnn.backend?.description, results: p.cnn.results, messages: p.messages };
     });
     const [t, s] = [await read(threaded), await read(single)];
     assert.match(t.description ?? '', /threaded build, 4 threads; lisht's training kernels/);
@@ -166,7 +169,8 @@ test('a dropped file that is not CIFAR, then a truncated archive: a message on t
     const truncated = readFileSync(SUBSET).subarray(0, 300_000);
     await page.setInputFiles('#cnn-file', { name: 'cifar-10-binary.tar.gz', mimeType: 'application/gzip', buffer: truncated });
     await page.waitForFunction(() => /truncated/.test(document.querySelector('#cnn-message')!.textContent!));
-    assert.match(await text(page, '#cnn-message'), /^cifar-10-binary\.tar\.gz: truncated or corrupt gzip data/);
+    assert.match(await text(page, '#cnn-message'), /^cifar-10-binary\.tar\.gz: truncated or corrupt gzip data: the archive ends early/);
+    assert.doesNotMatch(await text(page, '#cnn-message'), /fetch/i, 'nothing that reads like a network problem');
     assert.equal(await page.evaluate(() => (globalThis as unknown as Win).playground.cnn.status), 'ready');
 
     // Still responsive: the explorer follows a new activation.
@@ -191,6 +195,7 @@ test('a backend the browser lacks: the page says so and runs on wasm', { skip, t
       assert.match(await text(page, '#banner'), reason);
       assert.match(await text(page, '#banner'), /running on wasm instead/);
       assert.equal(await page.evaluate(() => (globalThis as unknown as Win).playground.backend?.name), 'wasm');
+      assert.equal(await page.locator('#backend').inputValue(), 'wasm', 'the picker says what runs');
       await page.click('#toy-run');
       await page.waitForFunction(() => (globalThis as unknown as Win).playground.toy.step >= 3);
       await page.click('#toy-run');

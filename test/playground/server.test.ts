@@ -132,7 +132,11 @@ test('--build writes the static site into a new folder and refuses a non-empty o
     const out = join(dir.path, 'site');
     const r = await runCli(['playground', '--build', out]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(readdirSync(out).sort(), ['app.js', 'app.js.LEGAL.txt', 'index.html', 'style.css', 'wasm']);
+    // The page, the CNN's worker, the code they share (one chunk, named by its hash) and its licences.
+    const files = readdirSync(out).sort().map((f) => f.replace(/^chunk-[A-Z0-9]+\./, 'chunk-HASH.'));
+    assert.deepEqual(files, ['app.js', 'chunk-HASH.js', 'chunk-HASH.js.LEGAL.txt', 'cnn-worker.js', 'index.html', 'style.css', 'wasm']);
+    // Marked static, so the page asks for no data archive (a static host has none: a 404 every load).
+    assert.match(readFileSync(join(out, 'index.html'), 'utf8'), /<meta name="lisht-site" content="static">/);
     assert.deepEqual(readdirSync(join(out, 'wasm')).sort(), ['tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm', 'tfjs-backend-wasm.wasm']);
     const mine = join(dir.path, 'mine');
     mkdirSync(mine);

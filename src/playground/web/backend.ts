@@ -69,6 +69,18 @@ export async function startBackend(requested: string, options: { threads: number
   throw new Error(`${failure}; and neither wasm nor cpu started`);
 }
 
+/**
+ * What to tell the user when wasm runs another number of threads than asked (`requested`:
+ * 0 off, -1 TensorFlow.js's choice, n exactly n), or nothing when it runs what was asked.
+ */
+export function describeThreads(requested: number, actual: number, isolated: boolean): string | undefined {
+  // "auto" gets what TensorFlow.js chooses; the description line says how many that is.
+  if (requested <= 0 || actual === requested) return undefined;
+  if (!isolated) return `wasm runs 1 thread: threads need a cross-origin isolated page (the COOP/COEP headers lisht playground sends; this host does not send them).`;
+  if (requested > 0) return `wasm runs ${actual} thread${actual === 1 ? '' : 's'}, not the ${requested} asked for (?threads=${requested}): TensorFlow.js's pool holds half the cores, at most 4 (${navigator.hardwareConcurrency} cores here).`;
+  return undefined;
+}
+
 /** The WebGL context of the webgl backend, when it is the one running. */
 export function webglContext(): WebGL2RenderingContext | null {
   if (tf.getBackend() !== 'webgl') return null;

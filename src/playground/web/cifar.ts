@@ -1,26 +1,18 @@
 /**
- * The article's experiment, live: the seed CNN trained in the page on CIFAR-10 (the archive
- * `lisht playground --data` serves, or one dropped on the page), one activation after the
- * other from the same initial weights, with Keras's progress bar, accuracy curves, the model
- * summary and per-layer dead-unit counts.
+ * The article's experiment, live: the page's side. The seed CNN trains in a Web Worker
+ * (cnn_worker.ts), A then B from the same initial weights; this class starts the worker,
+ * hands it the archive and the run's settings, and draws what it reports: the progress bar's
+ * lines, accuracy curves, the model summary and per-layer dead-unit counts.
+ *
+ * A run's settings are copied when it starts and the controls that feed them are disabled
+ * until it ends, so what is drawn and compared is what was trained (issue 24).
  */
-import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import { getActivation } from '../../activations/zoo.js';
-import { parseCifarArchive } from '../../datasets/cifar_bytes.js';
-import type { ImageDataset } from '../../datasets/types.js';
-import { measureGradientFlow, probeBatch } from '../../diagnostics/gradient_flow.js';
-import { buildSeedCnn } from '../../models/seed_cnn.js';
-import { formatModelSummary, modelSummary } from '../../models/summary.js';
-import type { BatchLogs, Callback, EpochLogs, TrainBeginInfo } from '../../training/callbacks.js';
-import { exampleSets } from '../../training/data.js';
-import { fit } from '../../training/fit.js';
-import { createAdam } from '../../training/optimizers.js';
-import { ProgressBar, type ProgressStream } from '../../training/progress.js';
-import { DATA_URL } from '../paths.js';
+import type { BackendStart } from './backend.js';
+import type { DeadCount, PageToWorker, RunSettings, WorkerToPage } from './cnn_protocol.js';
 import { COLOR_A, COLOR_B } from './explorer.js';
 import { drawChart, type Series } from './plot.js';
-import type { PageState } from './state.js';
+import { RunTerminal } from './terminal.js';
 
 /** What one activation's run reached. */
 export interface CnnResult {
@@ -29,32 +21,8 @@ export interface CnnResult {
   trainAccuracy: number;
   valAccuracy: number;
   /** Per activation layer: units that output exactly 0 on the whole probe batch. */
-  dead: Array<{ layer: string; dead: number; units: number }>;
+  dead: DeadCount[];
 }
-
-/** A `<pre>` that behaves like a terminal for the progress bar: `\r` rewrites the last line. */
-function terminal(pre: HTMLElement): ProgressStream {
-  let lines: string[] = [''];
-  return {
-    isTTY: true,
-    columns: 110,
-    write(text: string) {
-      for (const part of text.replace(/\x1b\[K/g, '').split(/(\r|\n)/)) {
-        if (part === '\r') lines[lines.length - 1] = '';
-        else if (part === '\n') lines.push('');
-        else lines[lines.length - 1] += part;
-      }
-      lines = lines.slice(-14);
-      pre.textContent = lines.join('\n');
-    },
-  };
-}
-
-/** Lets the browser paint between training steps. */
-const nextFrame = () => new Promise<void>((r) => {
-  requestAnimationFrame(() => r());
-  setTimeout(r, 50);
-});
 
 interface Curve {
   x: number[];
@@ -63,17 +31,50 @@ interface Curve {
   val: number[];
 }
 
+export type CnnStatus = 'starting' | 'no data' | 'loading' | 'ready' | 'training' | 'stopping' | 'done' | 'error';
+
+/** Controls a run reads its settings from: frozen while it runs. */
+const RUN_CONTROLS = ['#cnn-train', '#cnn-test', '#cnn-batch', '#cnn-epochs', '#cnn-run', '#cnn-file', '#backend', '#threads', '#kernels'];
+
+const label = (name: string) => getActivation(name).label;
+
 export class CifarExperiment {
-  private dataset?: ImageDataset;
-  private controller?: AbortController;
   results: CnnResult[] = [];
-  status: 'no data' | 'loading' | 'ready' | 'training' | 'done' | 'error' = 'no data';
+  status: CnnStatus = 'starting';
+  /** The backend the worker trains on, once it started. */
+  backend?: BackendStart;
+  /** Threads of the worker's wasm backend, where it runs wasm. */
+  threads?: number;
+  /** The settings of the run going on, or of the last one. */
+  settings?: RunSettings;
+  private hasData = false;
   private curves: Curve[] = [];
+  private readonly worker: Worker;
+  private readonly terminal: RunTerminal;
+  private readonly backendReady: Promise<void>;
+  private resolveBackend!: () => void;
+  private runEnded?: () => void;
+  /** Resolves the load under way with whether it succeeded. */
+  private loaded?: (ok: boolean) => void;
 
   constructor(
     private readonly root: HTMLElement,
     private readonly onError: (message: string) => void,
-  ) {}
+  ) {
+    this.terminal = new RunTerminal(root.querySelector<HTMLElement>('#cnn-progress')!);
+    this.backendReady = new Promise((r) => (this.resolveBackend = r));
+    this.worker = new Worker(new URL('./cnn-worker.js', import.meta.url), { type: 'module', name: 'lisht CNN' });
+    this.worker.addEventListener('message', (e: MessageEvent<WorkerToPage>) => this.receive(e.data));
+    this.worker.addEventListener('error', (e) => {
+      e.preventDefault();
+      this.fail(`the CNN worker failed: ${e.message || 'it could not be loaded'}`);
+      this.resolveBackend();
+    });
+  }
+
+  private send(m: PageToWorker): void {
+    this.worker.postMessage(m);
+  }
 
   private message(text: string, kind: 'info' | 'error' = 'info'): void {
     const el = this.root.querySelector<HTMLElement>('#cnn-message')!;
@@ -81,134 +82,190 @@ export class CifarExperiment {
     el.className = kind === 'error' ? 'message error' : 'message';
   }
 
-  /** Loads the archive the server offers, if it offers one. */
-  async loadServed(): Promise<boolean> {
-    const head = await fetch(DATA_URL, { method: 'HEAD' }).catch(() => undefined);
-    if (!head?.ok) {
-      this.message('No data set served. Drop a CIFAR-10 binary archive (cifar-10-binary.tar.gz) on this box, or start the page with lisht playground --data PATH.');
-      return false;
+  /** Starts the worker's backend (the page's choice); resolves once it answered. */
+  start(backend: string, threads: number, kernels: boolean): Promise<void> {
+    this.send({ type: 'start', backend, threads, kernels, cores: navigator.hardwareConcurrency });
+    return this.backendReady;
+  }
+
+  /** Has the worker load the archive the server offers at `url`. */
+  loadServed(url: string): Promise<boolean> {
+    return this.loadWith({ type: 'load-served', url });
+  }
+
+  /** Has the worker load a file the user dropped or chose. */
+  loadFile(file: File): Promise<boolean> {
+    if (this.busy) {
+      this.message(`${file.name} not loaded: a run is going on; load it once the run ends (or stop it).`, 'error');
+      return Promise.resolve(false);
     }
+    return this.loadWith({ type: 'load-file', file });
+  }
+
+  private loadWith(m: PageToWorker): Promise<boolean> {
     this.status = 'loading';
-    this.message('Loading the CIFAR-10 archive the server offers…');
-    const response = await fetch(DATA_URL);
-    return this.load('cifar-10-binary.tar.gz (served)', new Uint8Array(await response.arrayBuffer()));
+    this.send(m);
+    return new Promise((r) => (this.loaded = r));
   }
 
-  /** Loads a file the user dropped or chose. */
-  async loadFile(file: File): Promise<boolean> {
-    this.status = 'loading';
-    this.message(`Reading ${file.name}…`);
-    return this.load(file.name, new Uint8Array(await file.arrayBuffer()));
+  /** Says no archive is served (a static build, or a server without --data). */
+  noData(): void {
+    this.status = 'no data';
+    this.message('No data set served. Drop a CIFAR-10 binary archive (cifar-10-binary.tar.gz) on this box or choose it with the button, or start the page with lisht playground --data PATH.');
   }
 
-  private async load(name: string, bytes: Uint8Array): Promise<boolean> {
-    try {
-      const dataset = await parseCifarArchive(name, bytes);
-      this.dataset = dataset;
-      this.status = 'ready';
-      this.message(`${name}: ${dataset.train.count.toLocaleString('en')} training and ${dataset.test.count.toLocaleString('en')} test images, checked. Ready to train.`);
-      return true;
-    } catch (err) {
-      this.status = this.dataset ? 'ready' : 'error';
-      this.message(`${(err as Error).message}${this.dataset ? ' (keeping the data set loaded before)' : ''}`, 'error');
-      return false;
-    }
+  get busy(): boolean {
+    return this.status === 'training' || this.status === 'stopping';
   }
 
+  /** Stops the run after its current step; the page says so at once. */
   stop(): void {
-    this.controller?.abort();
+    if (this.status !== 'training') return;
+    this.status = 'stopping';
+    this.root.querySelector<HTMLButtonElement>('#cnn-stop')!.disabled = true;
+    this.message('Stopping after the current step…');
+    this.send({ type: 'stop' });
   }
 
-  /** Trains the seed CNN with activation a, then b, from the same initial weights. */
-  async run(state: PageState): Promise<void> {
-    if (!this.dataset) {
-      this.message('Load a CIFAR-10 archive first (drop it on this box).', 'error');
-      return;
+  /** Trains the seed CNN with settings.a, then settings.b; resolves when the run ends. */
+  run(settings: RunSettings): Promise<void> {
+    if (!this.hasData) {
+      this.message('Load a CIFAR-10 archive first (drop it on this box, or choose it with the button).', 'error');
+      return Promise.resolve();
     }
-    if (this.status === 'training') return;
+    if (this.busy) return Promise.resolve();
+    this.settings = { ...settings };
     this.status = 'training';
-    this.controller = new AbortController();
     this.results = [];
     this.curves = [];
-    const sets = exampleSets(this.dataset, { train: state.train, test: state.test });
-    const probe = probeBatch(sets.test, Math.min(100, sets.test.count));
-    const terminalOut = terminal(this.root.querySelector<HTMLElement>('#cnn-progress')!);
-    const steps = Math.ceil(sets.train.count / state.batch);
-    try {
-      for (const [i, activation] of [state.a, state.b].entries()) {
-        const model = buildSeedCnn({ inputShape: [32, 32, 3], numClasses: 10, activation, seed: 1 });
-        if (i === 0) this.root.querySelector('#cnn-summary')!.textContent = formatModelSummary(modelSummary(model));
-        const curve: Curve = { x: [], train: [], valX: [], val: [] };
-        this.curves.push(curve);
-        const result: CnnResult = { activation, steps: 0, trainAccuracy: NaN, valAccuracy: NaN, dead: [] };
-        this.results.push(result);
-        const live: Callback = {
-          onTrainBegin: (_info: TrainBeginInfo) => undefined,
-          onBatchEnd: async (step: number, logs: BatchLogs) => {
-            result.steps++;
-            curve.x.push(curve.valX.length + (step + 1) / steps);
-            curve.train.push(logs.accuracy);
-            result.trainAccuracy = logs.accuracy;
-            this.drawCurves(state);
-            await nextFrame();
-          },
-          onEpochEnd: async (epoch: number, logs: EpochLogs) => {
-            curve.valX.push(epoch + 1);
-            curve.val.push(logs.val_accuracy ?? NaN);
-            result.valAccuracy = logs.val_accuracy ?? NaN;
-            result.dead = await deadUnits(model, probe);
-            this.drawCurves(state);
-            this.drawDead(state);
-          },
-        };
-        terminalOut.write(`${getActivation(activation).label}\n`);
-        const outcome = await fit(model, sets.train, {
-          optimizer: createAdam(),
-          epochs: state.epochs,
-          batchSize: state.batch,
-          seed: 1,
-          validation: sets.test,
-          callbacks: [new ProgressBar(terminalOut), live],
-          signal: this.controller.signal,
-        });
-        model.dispose();
-        if (outcome.interrupted) {
-          this.message('Stopped.');
-          this.status = 'ready';
-          return;
+    this.terminal.clear();
+    this.drawCurves();
+    this.drawDead();
+    this.freeze(true);
+    this.message(`Training ${label(settings.a)} (1 of 2)…`);
+    this.send({ type: 'train', settings: this.settings });
+    return new Promise((r) => (this.runEnded = r));
+  }
+
+  private freeze(on: boolean): void {
+    for (const selector of RUN_CONTROLS) document.querySelector<HTMLInputElement>(selector)!.disabled = on;
+    this.root.querySelector<HTMLButtonElement>('#cnn-stop')!.disabled = !on;
+    const note = this.root.querySelector<HTMLElement>('#cnn-frozen')!;
+    const s = this.settings!;
+    note.hidden = !on;
+    note.textContent = on
+      ? `This run compares ${label(s.a)} with ${label(s.b)}: ${s.train.toLocaleString('en')} training and ${s.test.toLocaleString('en')} test images, batch ${s.batch}, ${s.epochs} epoch${s.epochs > 1 ? 's' : ''}, as set when it started. Its settings are locked until it ends; activations picked meanwhile apply to the next run.`
+      : '';
+  }
+
+  private fail(text: string): void {
+    this.status = 'error';
+    this.onError(text);
+    this.message(text, 'error');
+  }
+
+  private receive(m: WorkerToPage): void {
+    switch (m.type) {
+      case 'backend':
+        this.backend = m.start;
+        this.threads = m.threads;
+        if (m.error) this.fail(`the CNN worker started no backend: ${m.error}`);
+        else this.status = 'no data';
+        this.resolveBackend();
+        break;
+      case 'loading':
+        this.message(`Reading ${m.name}…`);
+        break;
+      case 'loaded':
+        this.hasData = true;
+        this.status = 'ready';
+        this.message(`${m.name}: ${m.train.toLocaleString('en')} training and ${m.test.toLocaleString('en')} test images, checked. Ready to train.`);
+        this.loaded?.(true);
+        break;
+      case 'load-failed':
+        this.status = this.hasData ? 'ready' : 'error';
+        this.message(`${m.message}${this.hasData ? ' (keeping the data set loaded before)' : ''}`, 'error');
+        this.loaded?.(false);
+        break;
+      case 'summary':
+        this.root.querySelector('#cnn-summary')!.textContent = m.text;
+        break;
+      case 'begin':
+        this.results[m.index] = { activation: m.activation, steps: 0, trainAccuracy: NaN, valAccuracy: NaN, dead: [] };
+        this.curves[m.index] = { x: [], train: [], valX: [], val: [] };
+        this.terminal.begin(m.index, `${m.index === 0 ? 'A' : 'B'}: ${label(m.activation)}`);
+        break;
+      case 'progress':
+        this.terminal.write(m.index, m.text);
+        break;
+      case 'batch': {
+        const r = this.results[m.index];
+        r.steps++;
+        r.trainAccuracy = m.accuracy;
+        this.curves[m.index].x.push(m.x);
+        this.curves[m.index].train.push(m.accuracy);
+        if (this.status === 'training') {
+          const s = this.settings!;
+          this.message(`Training ${label(r.activation)} (${m.index + 1} of 2): epoch ${Math.min(s.epochs, Math.floor(m.x - 1e-9) + 1)}/${s.epochs}, step ${r.steps}…`);
         }
+        this.drawCurves();
+        break;
       }
-      this.status = 'done';
-      this.message(
-        `Done: ${this.results.map((r) => `${getActivation(r.activation).label} ${(100 * r.valAccuracy).toFixed(1)}% test accuracy`).join(', ')} (${state.train} training images, ${state.epochs} epoch${state.epochs > 1 ? 's' : ''}).`,
-      );
-    } catch (err) {
-      this.status = 'error';
-      this.onError(`training the seed CNN failed: ${(err as Error).message}`);
-      this.message(`Training failed: ${(err as Error).message}`, 'error');
+      case 'epoch': {
+        const r = this.results[m.index];
+        r.valAccuracy = m.valAccuracy;
+        r.dead = m.dead;
+        this.curves[m.index].valX.push(m.epoch + 1);
+        this.curves[m.index].val.push(m.valAccuracy);
+        this.drawCurves();
+        this.drawDead();
+        break;
+      }
+      case 'end':
+        this.ended(m);
+        break;
     }
   }
 
-  private drawCurves(state: PageState): void {
+  private ended(m: Extract<WorkerToPage, { type: 'end' }>): void {
+    const s = this.settings;
+    this.freeze(false);
+    if (m.outcome === 'done' && s) {
+      this.status = 'done';
+      this.message(`Done: ${this.results.map((r) => `${label(r.activation)} ${(100 * r.valAccuracy).toFixed(1)}% test accuracy`).join(', ')} (${s.train} training images, ${s.epochs} epoch${s.epochs > 1 ? 's' : ''}).`);
+    } else if (m.outcome === 'stopped') {
+      this.status = 'ready';
+      const r = this.results[this.results.length - 1];
+      this.message(`Stopped${r ? ` after ${r.steps} step${r.steps === 1 ? '' : 's'} of ${label(r.activation)}` : ''}. Ready to train again.`);
+    } else {
+      this.fail(`Training the seed CNN failed: ${m.message ?? 'no reason given'}`);
+    }
+    this.runEnded?.();
+  }
+
+  private drawCurves(): void {
+    const s = this.settings;
+    if (!s) return;
     const colors = [COLOR_A, COLOR_B];
     const series: Series[] = [];
     this.curves.forEach((c, i) => {
-      const label = getActivation(i === 0 ? state.a : state.b).label;
-      series.push({ label: `${label} train`, color: colors[i], xs: c.x, ys: c.train });
-      series.push({ label: `${label} test`, color: colors[i], xs: c.valX, ys: c.val, dash: [5, 4], dots: true });
+      const name = label(i === 0 ? s.a : s.b);
+      series.push({ label: `${name} train`, color: colors[i], xs: c.x, ys: c.train });
+      series.push({ label: `${name} test`, color: colors[i], xs: c.valX, ys: c.val, dash: [5, 4], dots: true });
     });
     // Short runs stay far below 1: scale to what was reached, in steps of 0.1.
     const best = Math.max(0, ...this.curves.flatMap((c) => [...c.train, ...c.val].filter(Number.isFinite)));
     const top = Math.min(1, Math.max(0.5, Math.ceil((best + 0.05) * 10) / 10));
-    drawChart(this.root.querySelector<HTMLCanvasElement>('#cnn-accuracy')!, series, { title: 'accuracy', xLabel: 'epoch', xRange: [0, state.epochs], yRange: [0, top] });
+    drawChart(this.root.querySelector<HTMLCanvasElement>('#cnn-accuracy')!, series, { title: 'accuracy', xLabel: 'epoch', xRange: [0, s.epochs], yRange: [0, top] });
   }
 
-  private drawDead(state: PageState): void {
+  private drawDead(): void {
     const table = this.root.querySelector<HTMLTableElement>('#cnn-dead')!;
     table.replaceChildren();
+    if (this.results.length === 0) return;
+    table.createCaption().textContent = 'Dead units: output exactly 0 for 100 test images';
     const head = table.createTHead().insertRow();
-    const labels = this.results.map((r) => getActivation(r.activation).label);
-    for (const text of ['layer', ...labels.map((l) => `${l}: dead units`)]) {
+    for (const text of ['layer', ...this.results.map((r) => label(r.activation))]) {
       const th = document.createElement('th');
       th.textContent = text;
       head.append(th);
@@ -223,20 +280,5 @@ export class CifarExperiment {
         tr.insertCell().textContent = d ? `${d.dead} / ${d.units}` : '…';
       }
     });
-    void state;
-  }
-}
-
-/** Units of every activation layer that are 0 for the whole probe batch. */
-async function deadUnits(model: tfl.LayersModel, probe: ReturnType<typeof probeBatch>): Promise<CnnResult['dead']> {
-  const x = probe.set.inputs(probe.indices, 0, probe.indices.length);
-  const y = probe.set.targets(probe.indices, 0, probe.indices.length);
-  try {
-    const flow = await measureGradientFlow(model, x, y, 0);
-    return flow.layers
-      .filter((l) => l.activation !== null)
-      .map((l) => ({ layer: l.layer, units: l.activation!.units, dead: Math.round(l.activation!.dead_fraction * l.activation!.units) }));
-  } finally {
-    tf.dispose([x, y]);
   }
 }

@@ -6,8 +6,8 @@ import { activationFacts, secondDerivative } from '../../activations/facts.js';
 import { getActivation } from '../../activations/zoo.js';
 import { drawChart, type Series } from './plot.js';
 
-export const COLOR_A = '#e8590c';
-export const COLOR_B = '#1c7ed6';
+export const COLOR_A = '#c2410c';
+export const COLOR_B = '#1864ab';
 
 const X_RANGE: [number, number] = [-4, 4];
 const POINTS = 401;

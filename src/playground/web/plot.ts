@@ -2,6 +2,7 @@
  * Line charts on a canvas, drawn by hand: a handful of series, axes with round ticks, a
  * legend. Small on purpose; the page draws dozens of frames a second with it.
  */
+import { describeChart } from './chart_text.js';
 
 export interface Series {
   label: string;
@@ -69,8 +70,37 @@ function label(v: number, step: number): string {
   return v.toFixed(Math.min(digits, 4));
 }
 
-/** Draws `series` into `canvas`, replacing what was there. */
+/**
+ * Where each legend entry goes: right-aligned in the title row where it fits beside the title,
+ * else in rows of its own under it (a phone's narrow chart), `extra` pixels taller.
+ */
+function layoutLegend(ctx: CanvasRenderingContext2D, series: Series[], width: number, title?: string): { items: Array<{ s: Series; x: number; y: number }>; extra: number } {
+  ctx.font = '600 12px system-ui, sans-serif';
+  const titleWidth = title ? ctx.measureText(title).width : 0;
+  ctx.font = '11px system-ui, sans-serif';
+  const sizes = series.map((s) => 20 + ctx.measureText(s.label).width);
+  const total = sizes.reduce((a, b) => a + b, 0) + 12 * Math.max(0, series.length - 1);
+  if (PAD.left + titleWidth + 16 + total <= width - PAD.right) {
+    let at = width - PAD.right - total;
+    return { items: series.map((s, i) => ({ s, x: (at += i === 0 ? 0 : sizes[i - 1] + 12), y: 16 })), extra: 0 };
+  }
+  const items: Array<{ s: Series; x: number; y: number }> = [];
+  let x = PAD.left;
+  let y = 32;
+  series.forEach((s, i) => {
+    if (x > PAD.left && x + sizes[i] > width - PAD.right) {
+      x = PAD.left;
+      y += 15;
+    }
+    items.push({ s, x, y });
+    x += sizes[i] + 12;
+  });
+  return { items, extra: y - 16 };
+}
+
+/** Draws `series` into `canvas`, replacing what was there, and updates its text alternative. */
 export function drawChart(canvas: HTMLCanvasElement, series: Series[], options: ChartOptions = {}): void {
+  describeChart(canvas, series, options);
   const { ctx, width, height } = context2d(canvas);
   ctx.clearRect(0, 0, width, height);
   ctx.fillStyle = '#ffffff';
@@ -82,10 +112,12 @@ export function drawChart(canvas: HTMLCanvasElement, series: Series[], options: 
     y0 -= margin;
     y1 += margin;
   }
+  const legend = layoutLegend(ctx, series, width, options.title);
+  const top = PAD.top + legend.extra;
   const w = width - PAD.left - PAD.right;
-  const h = height - PAD.top - PAD.bottom;
+  const h = height - top - PAD.bottom;
   const px = (x: number) => PAD.left + ((x - x0) / (x1 - x0)) * w;
-  const py = (y: number) => PAD.top + h - ((y - y0) / (y1 - y0)) * h;
+  const py = (y: number) => top + h - ((y - y0) / (y1 - y0)) * h;
 
   ctx.font = '11px system-ui, sans-serif';
   ctx.lineWidth = 1;
@@ -96,10 +128,10 @@ export function drawChart(canvas: HTMLCanvasElement, series: Series[], options: 
   ctx.textAlign = 'center';
   for (let x = Math.ceil(x0 / xStep) * xStep; x <= x1 + 1e-9; x += xStep) {
     ctx.beginPath();
-    ctx.moveTo(px(x), PAD.top);
-    ctx.lineTo(px(x), PAD.top + h);
+    ctx.moveTo(px(x), top);
+    ctx.lineTo(px(x), top + h);
     ctx.stroke();
-    ctx.fillText(label(x, xStep), px(x), PAD.top + h + 14);
+    ctx.fillText(label(x, xStep), px(x), top + h + 14);
   }
   ctx.textAlign = 'right';
   for (let y = Math.ceil(y0 / yStep) * yStep; y <= y1 + 1e-9; y += yStep) {
@@ -119,8 +151,8 @@ export function drawChart(canvas: HTMLCanvasElement, series: Series[], options: 
     }
     if (x0 < 0 && x1 > 0) {
       ctx.beginPath();
-      ctx.moveTo(px(0), PAD.top);
-      ctx.lineTo(px(0), PAD.top + h);
+      ctx.moveTo(px(0), top);
+      ctx.lineTo(px(0), top + h);
       ctx.stroke();
     }
   }
@@ -131,7 +163,7 @@ export function drawChart(canvas: HTMLCanvasElement, series: Series[], options: 
 
   ctx.save();
   ctx.beginPath();
-  ctx.rect(PAD.left, PAD.top, w, h);
+  ctx.rect(PAD.left, top, w, h);
   ctx.clip();
   for (const s of series) {
     ctx.strokeStyle = s.color;
@@ -169,24 +201,17 @@ export function drawChart(canvas: HTMLCanvasElement, series: Series[], options: 
   ctx.font = '600 12px system-ui, sans-serif';
   ctx.fillStyle = INK;
   if (options.title) ctx.fillText(options.title, PAD.left, 16);
-  // Legend, right-aligned in the title row.
   ctx.font = '11px system-ui, sans-serif';
-  let at = width - PAD.right;
-  for (const s of [...series].reverse()) {
-    const text = s.label;
-    const tw = ctx.measureText(text).width;
-    at -= tw;
+  for (const item of legend.items) {
     ctx.fillStyle = INK;
-    ctx.fillText(text, at, 16);
-    at -= 20;
-    ctx.strokeStyle = s.color;
+    ctx.fillText(item.s.label, item.x + 20, item.y);
+    ctx.strokeStyle = item.s.color;
     ctx.lineWidth = 2.2;
-    ctx.setLineDash(s.dash ?? []);
+    ctx.setLineDash(item.s.dash ?? []);
     ctx.beginPath();
-    ctx.moveTo(at, 12);
-    ctx.lineTo(at + 15, 12);
+    ctx.moveTo(item.x, item.y - 4);
+    ctx.lineTo(item.x + 15, item.y - 4);
     ctx.stroke();
     ctx.setLineDash([]);
-    at -= 12;
   }
 }

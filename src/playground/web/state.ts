@@ -1,6 +1,6 @@
 /**
  * The page's state, read from and written to the URL's query, so a view can be shared: the
- * two activations, the toy data set, the hidden layers, the learning rate, the backend, and
+ * two activations, the toy data set and its noise, the hidden layers, the learning rate, the backend, and
  * the CIFAR run's sizes.
  */
 import { ACTIVATION_NAMES } from '../../activations/zoo.js';
@@ -15,6 +15,8 @@ export interface PageState {
   data: ToyDataset;
   layers: number[];
   lr: number;
+  /** Toy data noise, 0 to 50 (TensorFlow Playground's slider: percent of the data's span). */
+  noise: number;
   backend: string;
   /**
    * wasm threads, where the page is cross-origin isolated: 0 off, -1 TensorFlow.js's own
@@ -40,6 +42,7 @@ export const DEFAULTS: PageState = {
   data: 'spiral',
   layers: [8, 8],
   lr: 0.03,
+  noise: 10,
   backend: 'wasm',
   threads: -1,
   kernels: true,
@@ -72,6 +75,7 @@ export function readState(search: string): PageState {
     data: pick(q.get('data'), TOY_DATASETS, DEFAULTS.data),
     layers: q.has('layers') && layers.length <= 6 && layers.every((n) => Number.isSafeInteger(n) && n >= 1 && n <= 64) ? layers : DEFAULTS.layers,
     lr: q.has('lr') && lr > 0 && lr <= 10 ? lr : DEFAULTS.lr,
+    noise: int(q.get('noise'), 0, 50) ?? DEFAULTS.noise,
     // An unknown backend is kept, so the page can say it does not have it.
     backend: q.get('backend') ?? DEFAULTS.backend,
     threads: q.get('threads') === 'auto' ? -1 : (int(q.get('threads'), 0, 64) ?? DEFAULTS.threads),

@@ -1,7 +1,7 @@
 /**
  * The toy classifier: two small networks, identical but for their activation and started from
  * the same initial weights, trained side by side on a 2-D data set, their decision surfaces
- * redrawn as they learn.
+ * redrawn as they learn. Full batch: one step is one epoch, as TensorFlow Playground counts.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -22,6 +22,9 @@ interface Side {
   optimizer: tf.Optimizer;
   vars: tf.Variable[];
   losses: number[];
+  /** Test loss, measured at every redraw: its steps in `testSteps`. */
+  testLosses: number[];
+  testSteps: number[];
   accuracy: number;
   testAccuracy: number;
 }
@@ -37,9 +40,13 @@ function buildNetwork(activation: string, layers: number[]): tfl.Sequential {
   return model;
 }
 
-const CLASS_RGB = [
-  [8, 119, 189],
-  [245, 147, 34],
+/**
+ * The two classes, in colours that are neither activation's (orange A, blue B), so a point's
+ * colour never reads as "belongs to A" (issue 24); the page's legend (index.html) uses them.
+ */
+export const CLASS_RGB = [
+  [92, 54, 160],
+  [47, 158, 68],
 ];
 
 export class ToyClassifier {
@@ -48,6 +55,8 @@ export class ToyClassifier {
   private test!: ToyPoints;
   private trainX?: tf.Tensor2D;
   private trainY?: tf.Tensor1D;
+  private testX?: tf.Tensor2D;
+  private testY?: tf.Tensor1D;
   private gridX?: tf.Tensor2D;
   private running = false;
   private steps = 0;
@@ -68,10 +77,12 @@ export class ToyClassifier {
     this.running = false;
     this.dispose();
     this.steps = 0;
-    this.train = toyPoints(state.data, 300, 1);
-    this.test = toyPoints(state.data, 200, 2);
+    this.train = toyPoints(state.data, 300, 1, state.noise / 100);
+    this.test = toyPoints(state.data, 200, 2, state.noise / 100);
     this.trainX = tf.tensor2d(this.train.xy.map((v) => v / SPAN), [this.train.count, 2]);
     this.trainY = tf.tensor1d(this.train.labels, 'int32');
+    this.testX = tf.tensor2d(this.test.xy.map((v) => v / SPAN), [this.test.count, 2]);
+    this.testY = tf.tensor1d(this.test.labels, 'int32');
     const cells = new Float32Array(GRID * GRID * 2);
     for (let r = 0; r < GRID; r++) {
       for (let c = 0; c < GRID; c++) {
@@ -82,7 +93,7 @@ export class ToyClassifier {
     this.gridX = tf.tensor2d(cells, [GRID * GRID, 2]);
     this.sides = [state.a, state.b].map((activation) => {
       const model = buildNetwork(activation, state.layers);
-      return { activation, model, optimizer: tf.train.adam(state.lr), vars: trainableVariables(model), losses: [], accuracy: NaN, testAccuracy: NaN };
+      return { activation, model, optimizer: tf.train.adam(state.lr), vars: trainableVariables(model), losses: [], testLosses: [], testSteps: [], accuracy: NaN, testAccuracy: NaN };
     });
     void this.draw();
   }
@@ -94,14 +105,7 @@ export class ToyClassifier {
     this.finished = (async () => {
       try {
         while (this.running && (limit === 0 || this.steps < limit)) {
-          for (let k = 0; k < STEPS_PER_FRAME && (limit === 0 || this.steps < limit); k++) {
-            for (const side of this.sides) {
-              const { loss, correct } = await trainStep(side.model, side.optimizer, side.vars, this.trainX!, this.trainY!);
-              side.losses.push(loss);
-              side.accuracy = correct / this.train.count;
-            }
-            this.steps++;
-          }
+          for (let k = 0; k < STEPS_PER_FRAME && (limit === 0 || this.steps < limit); k++) await this.trainOnce();
           await this.draw();
           await new Promise((r) => requestAnimationFrame(r));
         }
@@ -118,8 +122,40 @@ export class ToyClassifier {
     this.running = false;
   }
 
+  /** One step of both networks (TensorFlow Playground's step button); not while running. */
+  async stepOnce(): Promise<void> {
+    if (this.running) return;
+    try {
+      await this.trainOnce();
+      await this.draw();
+    } catch (err) {
+      this.onError(`the toy classifier stopped: ${(err as Error).message}`);
+    }
+  }
+
+  private async trainOnce(): Promise<void> {
+    for (const side of this.sides) {
+      const { loss, correct } = await trainStep(side.model, side.optimizer, side.vars, this.trainX!, this.trainY!);
+      side.losses.push(loss);
+      side.accuracy = correct / this.train.count;
+    }
+    this.steps++;
+  }
+
   get isRunning(): boolean {
     return this.running;
+  }
+
+  /** Loss and accuracy of `side` on (x, y), as predicted now. */
+  private async evaluate(side: Side, x: tf.Tensor2D, y: tf.Tensor1D): Promise<{ loss: number; accuracy: number }> {
+    const [loss, hits] = tf.tidy(() => {
+      const p = side.model.predict(x) as tf.Tensor2D;
+      const picked = tf.sum(tf.mul(p, tf.oneHot(y, 2)), 1);
+      return [tf.neg(tf.mean(tf.log(tf.maximum(picked, 1e-7)))), tf.sum(tf.cast(tf.equal(tf.argMax(p, 1), y), 'float32'))];
+    });
+    const [l, h] = [(await loss.data())[0], (await hits.data())[0]];
+    tf.dispose([loss, hits]);
+    return { loss: l, accuracy: h / x.shape[0] };
   }
 
   private async draw(): Promise<void> {
@@ -127,22 +163,32 @@ export class ToyClassifier {
       const probs = tf.tidy(() => tf.slice(side.model.predict(this.gridX!) as tf.Tensor2D, [0, 1], [-1, 1]));
       const p = (await probs.data()) as Float32Array;
       probs.dispose();
-      const testProbs = tf.tidy(() => tf.argMax(side.model.predict(tf.tensor2d(this.test.xy.map((v) => v / SPAN), [this.test.count, 2])) as tf.Tensor2D, 1));
-      const predicted = await testProbs.data();
-      testProbs.dispose();
-      let hits = 0;
-      for (let k = 0; k < this.test.count; k++) if (predicted[k] === this.test.labels[k]) hits++;
-      side.testAccuracy = hits / this.test.count;
-      this.drawSurface(this.root.querySelector<HTMLCanvasElement>(`#surface-${i === 0 ? 'a' : 'b'}`)!, p);
+      const test = await this.evaluate(side, this.testX!, this.testY!);
+      side.testAccuracy = test.accuracy;
+      if (side.testSteps[side.testSteps.length - 1] !== this.steps) {
+        side.testSteps.push(this.steps);
+        side.testLosses.push(test.loss);
+      }
+      // Before the first step, train accuracy is measured as test accuracy is (issue 24: it showed "-").
+      if (this.steps === 0) side.accuracy = (await this.evaluate(side, this.trainX!, this.trainY!)).accuracy;
+      const key = i === 0 ? 'a' : 'b';
+      const canvas = this.root.querySelector<HTMLCanvasElement>(`#surface-${key}`)!;
+      this.drawSurface(canvas, p);
       const label = getActivation(side.activation).label;
-      this.root.querySelector(`#toy-stats-${i === 0 ? 'a' : 'b'}`)!.textContent =
-        `${label}: step ${this.steps}, loss ${side.losses.length ? side.losses[side.losses.length - 1].toFixed(4) : '-'}, train accuracy ${Number.isNaN(side.accuracy) ? '-' : side.accuracy.toFixed(3)}, test accuracy ${side.testAccuracy.toFixed(3)}`;
+      canvas.setAttribute('aria-label', `decision surface of the ${label} network (${key.toUpperCase()}): the two classes' regions and the training points`);
+      this.root.querySelector(`#toy-stats-${key}`)!.textContent =
+        `${label}: step ${this.steps}, loss ${side.losses.length ? side.losses[side.losses.length - 1].toFixed(4) : test.loss.toFixed(4)}, train accuracy ${side.accuracy.toFixed(3)}, test accuracy ${side.testAccuracy.toFixed(3)}`;
     }
+    this.root.querySelector('#toy-epoch')!.textContent = `epoch ${this.steps.toLocaleString('en')}`;
     const colors = [COLOR_A, COLOR_B];
+    const name = (s: Side, i: number) => getActivation(s.activation).label + (i === 1 && s.activation === this.sides[0].activation ? ' (B)' : '');
     drawChart(
       this.root.querySelector<HTMLCanvasElement>('#toy-loss')!,
-      this.sides.map((s, i) => ({ label: getActivation(s.activation).label + (i === 1 && s.activation === this.sides[0].activation ? ' (B)' : ''), color: colors[i], xs: s.losses.map((_, k) => k + 1), ys: s.losses })),
-      { title: 'training loss', xLabel: 'step', xRange: [0, Math.max(10, this.steps)] },
+      this.sides.flatMap((s, i) => [
+        { label: `${name(s, i)} train`, color: colors[i], xs: s.losses.map((_, k) => k + 1), ys: s.losses },
+        { label: `${name(s, i)} test`, color: colors[i], xs: s.testSteps, ys: s.testLosses, dash: [5, 4] },
+      ]),
+      { title: 'loss', xLabel: 'step', xRange: [0, Math.max(10, this.steps)] },
     );
   }
 
@@ -181,7 +227,7 @@ export class ToyClassifier {
       side.model.dispose();
       side.optimizer.dispose();
     }
-    for (const t of [this.trainX, this.trainY, this.gridX]) t?.dispose();
+    for (const t of [this.trainX, this.trainY, this.testX, this.testY, this.gridX]) t?.dispose();
     this.sides = [];
   }
 }
