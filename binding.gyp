@@ -22,7 +22,8 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-O3", "-fopenmp", "-fno-math-errno", "-Wno-psabi"],
-      "libraries": ["-ldnnl", "-fopenmp"]
+      "libraries": ["-ldnnl", "-fopenmp"],
+      "ldflags": ["-Wl,-rpath,'$$ORIGIN'", "-Wl,--disable-new-dtags"]
     }
   ]
 }
