@@ -13,6 +13,7 @@
 // Needs the addon built (build/Release, rebuilt here when older than its sources) and so
 // oneDNN's development files: `.ci/native-deps.sh` installs them. Elsewhere (or on another
 // platform) it says why it made no prebuild and succeeds, unless LISHT_REQUIRE_PREBUILD=1.
+// It writes to stderr only: `npm pack --json` prints its JSON on the stdout it shares.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -28,7 +29,7 @@ const SYSTEM = /^(linux-vdso|ld-linux|libc|libm|libdl|libpthread|librt|libstdc\+
 
 function skip(reason) {
   rmSync(join(root, 'prebuilds'), { recursive: true, force: true });
-  console.log(`${prefix} none made: ${reason}.`);
+  console.error(`${prefix} none made: ${reason}.`);
   process.exit(process.env.LISHT_REQUIRE_PREBUILD === '1' ? 1 : 0);
 }
 
@@ -44,7 +45,7 @@ function sourcesTime() {
 }
 
 if (!existsSync(built) || statSync(built).mtimeMs < sourcesTime()) {
-  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build-native.mjs'), '--from-source'], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build-native.mjs'), '--from-source'], { cwd: root, stdio: [0, 2, 2] });
   if (r.status !== 0 || !existsSync(built)) skip('the addon did not build (see above)');
 }
 
@@ -97,4 +98,4 @@ writeFileSync(join(target, 'NOTICE'), `${notice.join('\n')}\n`);
 const check = spawnSync(process.execPath, ['-e', `console.log(JSON.stringify(require(${JSON.stringify(join(target, 'lisht_native.node'))}).info()))`], { encoding: 'utf8' });
 if (check.status !== 0) skip(`it does not load: ${check.stderr.trim().split('\n')[0]}`);
 const size = readdirSync(target).reduce((sum, f) => sum + (statSync(join(target, f)).isFile() ? statSync(join(target, f)).size : 0), 0);
-console.log(`${prefix} ${target} (${(size / 2 ** 20).toFixed(1)} MiB, oneDNN ${JSON.parse(check.stdout).dnnl}): ${readdirSync(target).join(', ')}`);
+console.error(`${prefix} ${target} (${(size / 2 ** 20).toFixed(1)} MiB, oneDNN ${JSON.parse(check.stdout).dnnl}): ${readdirSync(target).join(', ')}`);

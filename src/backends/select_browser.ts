@@ -19,7 +19,9 @@ const AUTO_ORDER = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 function startIfRegistered(name: string): Promise<void> {
   if (tf.findBackendFactory(name) === null) {
     // setBackend would only log "Backend name 'webgl' not found in registry" and return false.
-    const hint = name === 'wasm' ? " (and call setWasmPaths for its .wasm files)" : '';
+    // tfjs-backend-webgpu registers itself only where navigator.gpu exists: the import may be there.
+    const noGpu = name === 'webgpu' && (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu === undefined;
+    const hint = name === 'wasm' ? ' (and call setWasmPaths for its .wasm files)' : noGpu ? ' (it registers only where navigator.gpu exists, and it does not here)' : '';
     return Promise.reject(new UserError(`backend '${name}' is not registered: import '@tensorflow/tfjs-backend-${name}' before choosing it${hint}`));
   }
   return startRegistered(name);
