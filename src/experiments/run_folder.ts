@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { EXIT } from '../exit_codes.js';
 
+/** The results store of `lisht run`, `results`, `report` and `worker` without --db. */
+export const DEFAULT_DB = 'lisht.db';
+
 /** Where `compare` saves each activation's models, relative to the run folder. */
 export const MODELS_DIR = 'models';
 

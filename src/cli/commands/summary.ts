@@ -1,3 +1,4 @@
+import { COMMANDS } from './catalog.js';
 import type { Command } from 'commander';
 import { selectBackend } from '../../backends/select.js';
 import { formatModelSummary, modelSummary } from '../../models/summary.js';
@@ -15,7 +16,7 @@ interface Flags {
 export function register(program: Command): void {
   program
     .command('summary')
-    .description('Print the Keras-style summary of a model (layers, output shapes, parameters)')
+    .description(COMMANDS.summary.description)
     .option('--model <name>', 'model architecture', 'seed-cnn')
     .option('--dataset <name>', "data set that fixes the input shape and class count (default: the first the model fits, cifar10 for image models)")
     .option('--activation <name>', 'activation', 'lisht')
