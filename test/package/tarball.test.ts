@@ -92,6 +92,7 @@ import { buildSeedCnn, lisht, selectBackend, trainStep, UserError, type FitOptio
 import { listDatasets, type DatasetInfo } from 'lisht/datasets';
 import { summarize, type Summary } from 'lisht/reports';
 import { compare, type CompareSummary } from 'lisht/node';
+import { registerWasmTrainingKernels, wasmTrainingKernelNames } from 'lisht/wasm';
 
 const options: ModelBuildOptions = { inputShape: [32, 32, 3], numClasses: 10, activation: 'lisht' };
 const model = buildSeedCnn(options);
@@ -110,7 +111,9 @@ const badInfo: DatasetInfo['name'] = 3;
 // @ts-expect-error a summary's mean is a number
 const badMean: string = summary.mean;
 const run: (o: { epochs: number }) => Promise<CompareSummary> = compare;
-void [backend, step, info, epochs, err, bad, badInfo, badMean, run];
+const registerWasm: () => void = registerWasmTrainingKernels;
+const added: string[] = wasmTrainingKernelNames().added;
+void [backend, step, info, epochs, err, bad, badInfo, badMean, run, registerWasm, added];
 `;
 
 /** The prebuild is made at pack time from the addon, which needs oneDNN's development files. */
