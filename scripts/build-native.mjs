@@ -5,7 +5,7 @@
 // `npm ci` works everywhere; `--backend native` then reports what to install.
 // `--from-source` (npm run build:native) always compiles: a developer changing native/ wants
 // the new build, not an older prebuild.
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -77,5 +77,11 @@ if (r.status !== 0) {
   // A failed optional build must not fail the install: the package works without it.
   console.log(`${prefix} build failed (exit ${r.status}); continuing without it. Rerun \`npm run build:native\` to see why.`);
   process.exit(process.env.LISHT_REQUIRE_NATIVE === '1' ? 1 : 0);
+}
+// The loader tries prebuilds/ first: one left here by an earlier `npm pack` (or one that does
+// not load on this machine) would shadow the addon just built from the current sources.
+if (existsSync(join(root, 'prebuilds'))) {
+  rmSync(join(root, 'prebuilds'), { recursive: true, force: true });
+  console.log(`${prefix} removed prebuilds/, older than this build (npm pack makes it again)`);
 }
 console.log(`${prefix} built build/Release/lisht_native.node`);
