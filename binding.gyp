@@ -22,7 +22,11 @@
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-O3", "-fopenmp", "-fno-math-errno", "-Wno-psabi"],
-      "libraries": ["-ldnnl", "-fopenmp"]
+      "libraries": ["-ldnnl", "-fopenmp"],
+      # $ORIGIN as an old-style DT_RPATH: the prebuilt addon finds the libdnnl.so.2 copied
+      # beside it, and (DT_RPATH, unlike DT_RUNPATH, also serves the dependencies of
+      # libdnnl.so.2) libOpenCL and libgomp too; see scripts/prebuild-native.mjs.
+      "ldflags": ["-Wl,-rpath,'$$ORIGIN'", "-Wl,--disable-new-dtags"]
     }
   ]
 }

@@ -12,27 +12,10 @@ import { lishtDerivativeScalar, lishtScalar } from './lisht_math.js';
 import { LEAKY_RELU_ALPHA } from './layers_activations.js';
 import { lishtLayer } from './lisht_layer.js';
 import { erf, normalPdf, sigmoid, softplus } from './scalar.js';
-import { UserError } from '../errors.js';
+import { ACTIVATION_NAMES, activationName, type ActivationName } from './names.js';
 
-/** The names of the activations in the zoo. */
-export const ACTIVATION_NAMES = [
-  'lisht',
-  'relu',
-  'leaky_relu',
-  'prelu',
-  'elu',
-  'selu',
-  'gelu',
-  'swish',
-  'mish',
-  'softplus',
-  'tanh',
-  'sigmoid',
-  'linear',
-] as const;
+export { ACTIVATION_ALIASES, ACTIVATION_NAMES, activationName, resolveActivationName, type ActivationName } from './names.js';
 
-/** A name of an activation in the zoo (aliases such as `silu` resolve to one of these). */
-export type ActivationName = (typeof ACTIVATION_NAMES)[number];
 
 /** One activation function, in every form the project needs. */
 export interface ActivationSpec {
@@ -216,32 +199,14 @@ const specs: ActivationSpec[] = [
 
 const byName = new Map<string, ActivationSpec>(specs.map((s) => [s.name, s]));
 
-/** Other names users write for the same functions. */
-export const ACTIVATION_ALIASES: Readonly<Record<string, ActivationName>> = {
-  silu: 'swish',
-  leakyrelu: 'leaky_relu',
-  'leaky-relu': 'leaky_relu',
-  identity: 'linear',
-};
 
 /** Every activation of the zoo, in {@link ACTIVATION_NAMES} order. */
 export const activations: readonly ActivationSpec[] = specs;
-
-/** Resolves a name or alias (case-insensitive) to a zoo name, or `undefined` if unknown. */
-export function resolveActivationName(name: string): ActivationName | undefined {
-  const key = name.trim().toLowerCase();
-  const resolved = ACTIVATION_ALIASES[key] ?? key;
-  return byName.has(resolved) ? (resolved as ActivationName) : undefined;
-}
 
 /**
  * The zoo entry for a name or alias. Throws an error listing the known names when there is
  * none.
  */
 export function getActivation(name: string): ActivationSpec {
-  const resolved = resolveActivationName(name);
-  if (resolved === undefined) {
-    throw new UserError(`unknown activation '${name}'; known: ${ACTIVATION_NAMES.join(', ')} (aliases: ${Object.keys(ACTIVATION_ALIASES).join(', ')})`);
-  }
-  return byName.get(resolved)!;
+  return byName.get(activationName(name))!;
 }

@@ -16,11 +16,20 @@ export type BackendChoice = (typeof BACKEND_NAMES)[number];
 /** Preference order of `auto`: the fastest first. */
 const AUTO_ORDER = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 
-function startIfRegistered(name: string): Promise<void> {
+async function startIfRegistered(name: string): Promise<void> {
   if (tf.findBackendFactory(name) === null) {
     // setBackend would only log "Backend name 'webgl' not found in registry" and return false.
-    const hint = name === 'wasm' ? " (and call setWasmPaths for its .wasm files)" : '';
-    return Promise.reject(new UserError(`backend '${name}' is not registered: import '@tensorflow/tfjs-backend-${name}' before choosing it${hint}`));
+    // tfjs-backend-webgpu registers itself only where navigator.gpu exists: the import may be there.
+    const noGpu = name === 'webgpu' && (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu === undefined;
+    const hint = name === 'wasm' ? ' (and call setWasmPaths for its .wasm files)' : noGpu ? ' (it registers only where navigator.gpu exists, and it does not here)' : '';
+    throw new UserError(`backend '${name}' is not registered: import '@tensorflow/tfjs-backend-${name}' before choosing it${hint}`);
+  }
+  if (name === 'wasm') {
+    // The training kernels stock wasm lacks (Conv2DBackpropFilter...) or runs slowly, so that a
+    // conv net trains. A dynamic import: bundlers split it off (esbuild with --splitting), so
+    // a page that never picks wasm does not load them.
+    const { registerWasmTrainingKernels } = await import('./wasm/register.js');
+    registerWasmTrainingKernels();
   }
   return startRegistered(name);
 }
@@ -28,7 +37,9 @@ function startIfRegistered(name: string): Promise<void> {
 /**
  * Starts the backend `choice` (or, for `auto`, the first of webgpu, webgl, wasm, cpu that is
  * registered and starts) and makes it TensorFlow.js's current backend. Resolves to the
- * backend's name. Throws a `UserError` saying which package to import when the chosen
+ * backend's name. On `wasm` it first registers this package's wasm training kernels (as
+ * `registerWasmTrainingKernels` from `lisht/wasm` does), without which stock wasm cannot train
+ * a convolutional network. Throws a `UserError` saying which package to import when the chosen
  * backend is not registered, and why each failed when `auto` finds none.
  *
  * ```js

@@ -23,7 +23,8 @@ import type { EpochRecord } from './compare_types.js';
 import { readFolder, writeFolder, type FolderFile } from './folder_files.js';
 import { inspectPgSchema, migratePg } from './pg_migrations.js';
 import { SCHEMA_VERSION } from './migrations.js';
-import { canonicalJson, type ExperimentSpec, type PlannedTrial, type TrialConfig } from './spec.js';
+import type { ExperimentSpec, PlannedTrial, TrialConfig } from './spec.js';
+import { canonicalJson } from './spec_plan.js';
 import type { ArtifactKind, Store, StoredFile, TrialFolders } from './store_api.js';
 import { STORE_TABLES } from './store_tables.js';
 import {

@@ -5,9 +5,10 @@
  * to reach a target accuracy, and the paper's number where the spec gives one.
  */
 import { UserError } from '../errors.js';
-import { getActivation } from '../activations/zoo.js';
+import { activationName } from '../activations/names.js';
 import { formatCsv, formatMarkdownTable, formatTable, type Column, type Row } from '../reports/table.js';
-import { planTrials, type ExperimentSpec } from './spec.js';
+import type { ExperimentSpec } from './spec.js';
+import { planTrials } from './spec_plan.js';
 import { epochsToTarget, pairedTTest, PROPORTION, summarize, welchTTest } from './statistics.js';
 import type { ExperimentRecord, TrialRecord } from './store.js';
 import type { Store } from './store_api.js';
@@ -103,7 +104,7 @@ async function loadExperiments(store: Store, name: string | undefined): Promise<
 
 function resolveBaseline(spec: ExperimentSpec, baseline: string | undefined): string {
   if (baseline === undefined) return spec.baseline;
-  const name = getActivation(baseline).name;
+  const name = activationName(baseline);
   if (!spec.activations.includes(name)) throw new UserError(`baseline '${name}' is not an activation of experiment ${spec.name} (${spec.activations.join(', ')})`);
   return name;
 }

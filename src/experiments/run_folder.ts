@@ -8,6 +8,9 @@ import { UserError } from '../errors.js';
 import { EXIT } from '../exit_codes.js';
 import { shellQuote } from '../shell_quote.js';
 
+/** The results store of `lisht run`, `results`, `report` and `worker` without --db. */
+export const DEFAULT_DB = 'lisht.db';
+
 /** Where `compare` saves each activation's models, relative to the run folder. */
 export const MODELS_DIR = 'models';
 

@@ -21,7 +21,9 @@ import { DEFAULT_BUSY_TIMEOUT_MS } from './store.js';
 import type { Store } from './store_api.js';
 import { DEFAULT_LEASE_MS, DEFAULT_POLL_MS, type ParentMessage, type WorkerEvent, type WorkerOptions } from './worker_protocol.js';
 
-export const DEFAULT_DB = 'lisht.db';
+import { DEFAULT_DB } from './run_folder.js';
+
+export { DEFAULT_DB };
 
 export interface RunOptions {
   /** The spec file, or a spec already loaded with `loadSpecFile`. */

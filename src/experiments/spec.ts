@@ -4,7 +4,6 @@
  * Errors name the file, line, column and field, e.g.
  * `iris.yaml:7:5: activations[1]: unknown activation 'relu7'; known: lisht, relu, ...`.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
@@ -21,6 +20,9 @@ import { checkModelFits, getModel } from '../models/registry.js';
 import { MONITORS, type Monitor } from '../training/early_stopping.js';
 import { OPTIMIZER_NAMES, resolveOptimizerConfig, type OptimizerName } from '../training/optimizers.js';
 import { checkSchedule, SCHEDULE_NAMES, type ScheduleName } from '../training/schedules.js';
+
+// The plan of a parsed spec lives apart, so that reading a store needs no TensorFlow.js.
+export { canonicalJson, hashJson, planTrials, specHash } from './spec_plan.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -244,20 +246,6 @@ export interface PlannedTrial {
 }
 
 const DEFAULT_SAMPLES = 16;
-
-/** JSON with object keys sorted at every level, so equal configs hash equally. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
-
-/** SHA-256 of the canonical JSON, hex. */
-export function hashJson(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
-}
 
 type Path = (string | number)[];
 
@@ -514,41 +502,4 @@ export async function loadSpecFile(path: string): Promise<LoadedSpec> {
     throw new UserError(`cannot read experiment spec ${path}: ${reason}`, EXIT.NO_INPUT);
   }
   return { spec: parseSpecText(text, { name: path, dir: dirname(absolute) }), path: absolute, text };
-}
-
-/** The spec's identity for the store: everything but the description. */
-export function specHash(spec: ExperimentSpec): string {
-  return hashJson(spec);
-}
-
-/**
- * The trials of a spec: datasets x models x seeds x activations, in that nesting, so that the
- * activations of one seed run side by side and a partial run stays balanced.
- */
-export function planTrials(spec: ExperimentSpec): PlannedTrial[] {
-  const out: PlannedTrial[] = [];
-  for (const d of spec.datasets) {
-    const { data: _data, targetAccuracy: _target, ...dataset } = d;
-    for (const model of spec.models) {
-      for (const seedValue of spec.seeds) {
-        for (const activation of spec.activations) {
-          const config: TrialConfig = {
-            dataset,
-            model,
-            activation,
-            seed: seedValue,
-            epochs: spec.epochs,
-            batchSize: spec.batchSize,
-            optimizer: spec.optimizer,
-            ...(spec.schedule ? { schedule: spec.schedule } : {}),
-            ...(spec.augment ? { augment: spec.augment } : {}),
-            ...(spec.earlyStopping ? { earlyStopping: spec.earlyStopping } : {}),
-            ...(spec.precision ? { precision: spec.precision } : {}),
-          };
-          out.push({ key: hashJson(config), config });
-        }
-      }
-    }
-  }
-  return out;
 }

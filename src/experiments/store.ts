@@ -18,7 +18,8 @@ import type { GradientFlowRecord } from '../diagnostics/types.js';
 import type { EpochRecord } from './compare_types.js';
 import { isProcessAlive } from './liveness.js';
 import { inspectSchema, migrate, SCHEMA_VERSION } from './migrations.js';
-import { canonicalJson, type ExperimentSpec, type PlannedTrial, type TrialConfig } from './spec.js';
+import type { ExperimentSpec, PlannedTrial, TrialConfig } from './spec.js';
+import { canonicalJson } from './spec_plan.js';
 import { shellQuote } from '../shell_quote.js';
 
 export type TrialStatus = 'pending' | 'running' | 'done' | 'failed';

@@ -12,7 +12,7 @@ import { registerCommands } from '../../src/cli/commands/index.js';
 import { REPO_ROOT } from '../helpers/env.js';
 
 const program = new Command('lisht');
-registerCommands(program);
+await registerCommands(program);
 
 /** Checks `args` (after `lisht`) name a command and only flags it has; returns the command's path. */
 function checkCommand(args: readonly string[], where: string): string {

@@ -79,16 +79,19 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-/** Headless Chromium with SwiftShader behind WebGL and WebGPU. */
-export async function launchChromium(): Promise<Browser> {
+/**
+ * Headless Chromium with SwiftShader behind WebGL and WebGPU; with `gpu: false`, as it starts
+ * by default: `navigator.gpu` exists but offers no adapter ("No available adapters.").
+ */
+export async function launchChromium(options: { gpu?: boolean } = {}): Promise<Browser> {
   const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...QUIET_FLAGS, ...GPU_FLAGS] });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...QUIET_FLAGS, ...(options.gpu === false ? [] : GPU_FLAGS)] });
 }
 
 /** Starts the server and Chromium; pages may only reach the server. */
-export async function startBrowser(routes: Record<string, Handler>): Promise<BrowserSession> {
+export async function startBrowser(routes: Record<string, Handler>, options: { gpu?: boolean } = {}): Promise<BrowserSession> {
   const server = await startServer(routes);
-  const browser = await launchChromium();
+  const browser = await launchChromium(options);
   const blocked: string[] = [];
   const problems: string[] = [];
   const context = await browser.newContext();

@@ -5,15 +5,16 @@
  * be reached, and uses it there the way a user would: the CLI through npx, an ESM script
  * that trains a step, and TypeScript on the public types.
  *
- * One install (`--prefer-offline`, so npm's cache serves what it holds); it compiles
- * better-sqlite3 and, where oneDNN is present, the native addon, which takes minutes.
+ * One pack and one install (`--prefer-offline`, so npm's cache serves what it holds), shared
+ * by every test here; the install compiles better-sqlite3, and the native addon only where the
+ * tarball carries no prebuilt one that loads (issue 21), which takes minutes.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT, tempDir } from '../helpers/env.js';
+import { REPO_ROOT, SHARED_DATASETS, tempDir } from '../helpers/env.js';
 
 interface Result {
   code: number | null;
@@ -44,6 +45,8 @@ function ok(r: Result, what: string): Result {
   return r;
 }
 
+const BUILT_ADDON = join(REPO_ROOT, 'build', 'Release', 'lisht_native.node');
+
 /** This checkout as `git clone` would give it, uncommitted work included, without build outputs. */
 function copyCheckout(to: string): void {
   const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO_ROOT, encoding: 'utf8' });
@@ -52,7 +55,14 @@ function copyCheckout(to: string): void {
     // node_modules is a link in some checkouts (so git does not ignore it); deleted files are still listed.
     if (file === '' || file === 'node_modules' || !existsSync(join(REPO_ROOT, file))) continue;
     mkdirSync(dirname(join(to, file)), { recursive: true });
-    cpSync(join(REPO_ROOT, file), join(to, file));
+    // Timestamps kept, so the addon built below counts as current against its sources.
+    cpSync(join(REPO_ROOT, file), join(to, file), { preserveTimestamps: true });
+  }
+  // The addon a developer's checkout has built (ignored by git): `prepack` makes the prebuild
+  // from it when it is newer than native/, and compiles it afresh otherwise.
+  if (existsSync(BUILT_ADDON)) {
+    mkdirSync(join(to, 'build', 'Release'), { recursive: true });
+    cpSync(BUILT_ADDON, join(to, 'build', 'Release', 'lisht_native.node'), { preserveTimestamps: true });
   }
   // The build needs the dev dependencies; a clean clone would get them from `npm ci`.
   symlinkSync(realpathSync(join(REPO_ROOT, 'node_modules')), join(to, 'node_modules'), 'dir');
@@ -82,6 +92,7 @@ import { buildSeedCnn, lisht, selectBackend, trainStep, UserError, type FitOptio
 import { listDatasets, type DatasetInfo } from 'lisht/datasets';
 import { summarize, type Summary } from 'lisht/reports';
 import { compare, type CompareSummary } from 'lisht/node';
+import { registerWasmTrainingKernels, wasmTrainingKernelNames } from 'lisht/wasm';
 
 const options: ModelBuildOptions = { inputShape: [32, 32, 3], numClasses: 10, activation: 'lisht' };
 const model = buildSeedCnn(options);
@@ -100,8 +111,16 @@ const badInfo: DatasetInfo['name'] = 3;
 // @ts-expect-error a summary's mean is a number
 const badMean: string = summary.mean;
 const run: (o: { epochs: number }) => Promise<CompareSummary> = compare;
-void [backend, step, info, epochs, err, bad, badInfo, badMean, run];
+const registerWasm: () => void = registerWasmTrainingKernels;
+const added: string[] = wasmTrainingKernelNames().added;
+void [backend, step, info, epochs, err, bad, badInfo, badMean, run, registerWasm, added];
 `;
+
+/** The prebuild is made at pack time from the addon, which needs oneDNN's development files. */
+const skipNoPrebuild: string | false = existsSync(BUILT_ADDON) ? false : 'the native addon is not built here, so the tarball carries no prebuild (.ci/native-deps.sh installs oneDNN)';
+/** Hiding files needs a mount namespace of one's own: root and util-linux's unshare. */
+const skipNoNamespace: string | false =
+  process.getuid?.() !== 0 || spawnSync('unshare', ['--mount', 'true']).status !== 0 ? 'needs root and unshare(1) for a mount namespace' : false;
 
 describe('the package tarball', { timeout: 20 * 60_000 }, () => {
   const tmp = tempDir('lisht-tarball-');
@@ -168,6 +187,33 @@ describe('the package tarball', { timeout: 20 * 60_000 }, () => {
     const shared = readdirSync(join(project, 'site')).filter((f) => /^chunk-.*\.js$/.test(f));
     assert.ok(shared.length >= 1 && shared.some((f) => readFileSync(join(project, 'site', f)).length > 1_000_000), shared.join(', '));
     assert.ok(readFileSync(join(project, 'site', 'wasm', 'tfjs-backend-wasm-threaded-simd.wasm')).length > 100_000);
+  });
+
+  it('issue 21: the tarball carries the prebuilt linux-x64 addon with oneDNN and its licences, and the install compiled nothing', { skip: skipNoPrebuild }, () => {
+    for (const file of ['lisht_native.node', 'libdnnl.so.2', 'libOpenCL.so.1', 'libgomp.so.1', 'NOTICE', 'licenses/Apache-2.0', 'licenses/libdnnl2.copyright']) {
+      assert.ok(packed.includes(`prebuilds/linux-x64/${file}`), `prebuilds/linux-x64/${file} is in the tarball`);
+    }
+    assert.equal(existsSync(join(project, 'node_modules/lisht/build')), false, 'the install built nothing from source');
+  });
+
+  it('issue 21: with the system oneDNN hidden (a mount namespace), the installed `lisht compare` trains on native', { skip: skipNoPrebuild || skipNoNamespace, timeout: 5 * 60_000 }, async () => {
+    const out = join(tmp.path, 'compare-out');
+    // Each system libdnnl (and libOpenCL, which libdnnl loads) gets /dev/null bound over it, in
+    // a mount namespace of this one command: the dynamic linker can no longer load them.
+    // The first ldd proves it on an addon linked against the system library; the second shows
+    // the prebuilt addon resolving oneDNN beside itself.
+    const script = [
+      'set -e',
+      'for f in $(ldconfig -p | grep -E "libdnnl|libOpenCL" | sed "s/.*=> //"); do mount --bind /dev/null "$(readlink -f "$f")"; done',
+      `echo "system: $(ldd ${BUILT_ADDON} 2>&1 | grep -c -E 'libdnnl.*(not found|too short)' || true)"`,
+      'echo "prebuilt: $(ldd node_modules/lisht/prebuilds/linux-x64/lisht_native.node | grep libdnnl)"',
+      `exec npx --no-install lisht compare --data ${join(SHARED_DATASETS, 'cifar-10-subset-binary.tar.gz')} --epochs 1 --limit-train 200 --limit-test 100 --seed 1 --activations lisht --out ${out}`,
+    ].join('\n');
+    const r = ok(await run('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], project), 'lisht compare without the system oneDNN');
+    assert.match(r.stdout, /^system: [1-9]/m, `the system oneDNN is still loadable in the namespace:\n${r.stdout}`);
+    assert.match(r.stdout, /^prebuilt: \s*libdnnl\.so\.2 => \S*node_modules\/lisht\/prebuilds\/linux-x64\/libdnnl\.so\.2/m, r.stdout);
+    assert.match(r.stdout, /^Backend: native$/m, r.stdout);
+    assert.ok(existsSync(join(out, 'summary.json')), 'the comparison finished');
   });
 
   it('issue 13 item 9: TypeScript checks a file that uses the public types', async () => {

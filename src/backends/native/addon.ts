@@ -1,9 +1,12 @@
 /**
- * Loading the `lisht_native` addon (build/Release/lisht_native.node), which the package's
- * install step builds against the system oneDNN when its headers are present.
+ * Loading the `lisht_native` addon: the prebuilt one the package carries for this platform
+ * (prebuilds/linux-x64/, oneDNN beside it, found through the addon's `$ORIGIN` run path) first,
+ * then build/Release/lisht_native.node, which the install step compiles against the system
+ * oneDNN when no prebuilt one loads and oneDNN's headers are present.
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../../errors.js';
 
@@ -96,12 +99,22 @@ export interface NativeAddon {
   measurePeakGflops(iterations?: number, threads?: number): { gflops: number; threads: number };
 }
 
-const ADDON_URL = new URL('../../../../build/Release/lisht_native.node', import.meta.url);
+/** The package root, from dist/src/backends/native/. */
+const PACKAGE_ROOT = new URL('../../../../', import.meta.url);
+
+/**
+ * Where the addon may be, in the order tried: the prebuilt one for this platform and
+ * architecture (scripts/prebuild-native.mjs writes it at pack time), then the local build.
+ */
+export function addonCandidates(root: string = fileURLToPath(PACKAGE_ROOT)): string[] {
+  return [join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'lisht_native.node'), join(root, 'build', 'Release', 'lisht_native.node')];
+}
 
 const HOW_TO_GET_IT =
-  "The 'native' backend is a C++ addon built at install time against oneDNN. Install oneDNN's " +
-  'development package (Debian/Ubuntu: `apt-get install libdnnl-dev`), then rebuild it with ' +
-  '`npm run build:native` (or reinstall this package).';
+  "The 'native' backend is a C++ addon on oneDNN: the package carries it prebuilt for Linux x64 " +
+  '(glibc 2.34 or later); elsewhere it is built at install time against the system oneDNN. ' +
+  "Install oneDNN's development package (Debian/Ubuntu: `apt-get install libdnnl-dev`), then " +
+  'rebuild it with `npm run build:native` (or reinstall this package).';
 
 /**
  * OpenMP's wait policy, which libgomp reads once, when the addon loads it. Passive: idle pool
@@ -131,8 +144,23 @@ export function openAddon(path: string): { addon: NativeAddon } | { reason: stri
 
 let opened: ReturnType<typeof openAddon> | undefined;
 
+/**
+ * The first candidate that loads. When none does, the reason of the local build (what a user
+ * can act on), after the prebuilt one's when it exists but failed (another libc, say).
+ */
+export function openFirstAddon(paths: string[]): ReturnType<typeof openAddon> {
+  const reasons: string[] = [];
+  for (const path of paths) {
+    const r = openAddon(path);
+    if ('addon' in r) return r;
+    if (path === paths.at(-1)) reasons.push(r.reason);
+    else if (existsSync(path)) reasons.push(`${r.reason.replace(` ${HOW_TO_GET_IT}`, '')} (the prebuilt addon, ${path});`);
+  }
+  return { reason: reasons.join(' ') };
+}
+
 function tryLoad(): NativeAddon | undefined {
-  opened ??= openAddon(fileURLToPath(ADDON_URL));
+  opened ??= openFirstAddon(addonCandidates());
   return 'addon' in opened ? opened.addon : undefined;
 }
 

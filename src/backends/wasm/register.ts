@@ -4,7 +4,7 @@
  */
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
-import { builtinConfig, type BuiltinName } from './builtin.js';
+import { builtinConfig, captureBuiltins, type BuiltinName } from './builtin.js';
 import { conv2dBackpropFilterConfig } from './conv2d_backprop_filter.js';
 import { conv2dBackpropInputConfig } from './conv2d_backprop_input.js';
 import {
@@ -40,9 +40,10 @@ let replacing = false;
 
 /**
  * Registers the kernels for backend `'wasm'`. Idempotent; safe to call before or after
- * `tf.setBackend('wasm')`.
+ * `tf.setBackend('wasm')`, once `@tensorflow/tfjs-backend-wasm` is imported.
  */
 export function registerWasmTrainingKernels(): void {
+  captureBuiltins();
   for (const config of ADDED) {
     if (getKernel(config.kernelName, 'wasm') == null) registerKernel(config);
   }

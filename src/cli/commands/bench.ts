@@ -1,3 +1,4 @@
+import { COMMANDS } from './catalog.js';
 import { Option, type Command } from 'commander';
 import { applyPrecision, checkPrecisionRequest, type Precision } from '../../backends/native/precision.js';
 import { selectBackend } from '../../backends/select.js';
@@ -25,7 +26,7 @@ interface Flags {
 export function register(program: Command): void {
   program
     .command('bench')
-    .description('Time training steps of a model on a backend (median ms/step after warm-up)')
+    .description(COMMANDS.bench.description)
     .option('--model <name>', 'model architecture', 'seed-cnn')
     .option('--dataset <name>', 'data set that fixes the input shape and class count (default: the first the model fits)')
     .option('--activation <name>', 'activation', 'lisht')

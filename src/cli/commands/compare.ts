@@ -1,3 +1,4 @@
+import { COMMANDS } from './catalog.js';
 import { Option, type Command } from 'commander';
 import { EXIT } from '../../exit_codes.js';
 import { stopOnSignals } from '../stop_signals.js';
@@ -67,7 +68,7 @@ function describe(event: CompareEvent): string | undefined {
 export function register(program: Command): void {
   program
     .command('compare')
-    .description("Train the same model once per activation on identical data and seed (the original article's LiSHT vs ReLU experiment)")
+    .description(COMMANDS.compare.description)
     .option('--dataset <name>', 'data set', D.dataset)
     .option('--data <path>', 'local archive or folder of the data set (no download)')
     .option(

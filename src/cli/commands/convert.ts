@@ -1,3 +1,4 @@
+import { COMMANDS } from './catalog.js';
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { selectBackend } from '../../backends/select.js';
@@ -21,7 +22,7 @@ function outputKind(out: string): 'keras' | 'h5' | 'tfjs' {
 export function register(program: Command): void {
   program
     .command('convert')
-    .description('Convert a model between Keras (.keras, legacy .h5) and TensorFlow.js (a folder with model.json); the direction follows the names')
+    .description(COMMANDS.convert.description)
     .argument('<in>', 'a .keras or .h5 file, or a TensorFlow.js model folder (or its model.json)')
     .argument('<out>', 'a .keras or .h5 file, or a folder for the TensorFlow.js model')
     .option('--force', 'replace OUT if it exists')

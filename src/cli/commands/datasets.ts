@@ -1,3 +1,4 @@
+import { COMMANDS } from './catalog.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import {
   createProgressReporter,
@@ -91,7 +92,7 @@ function formatInfo(s: DatasetSummary): string {
 }
 
 export function register(program: Command): void {
-  const datasets = program.command('datasets').description('List, download and describe the data sets');
+  const datasets = program.command('datasets').description(COMMANDS.datasets.description);
 
   datasets
     .command('list')

@@ -1,34 +1,32 @@
 import type { Command } from 'commander';
-import { register as bench } from './bench.js';
-import { register as compare } from './compare.js';
-import { register as convert } from './convert.js';
-import { register as datasets } from './datasets.js';
-import { register as db } from './db.js';
-import { register as inspect } from './inspect.js';
-import { register as playground } from './playground.js';
-import { register as report } from './report.js';
-import { register as results } from './results.js';
-import { register as run } from './run.js';
-import { register as show } from './show.js';
-import { register as summary } from './summary.js';
-import { register as worker } from './worker.js';
+import type { CommandName } from './catalog.js';
+
+/** A command module: it adds its command, flags and action to the program. */
+export interface CommandModule {
+  register(program: Command): void;
+}
 
 /**
- * Adds every subcommand to the program. One module per command; each exports
- * `register(program)`. Keep this list in alphabetical order.
+ * Each command's module, imported only when that command runs (or its own help is asked
+ * for): a command pays for its own imports alone. Keep this list in alphabetical order.
  */
-export function registerCommands(program: Command): void {
-  bench(program);
-  compare(program);
-  convert(program);
-  datasets(program);
-  db(program);
-  inspect(program);
-  playground(program);
-  report(program);
-  results(program);
-  run(program);
-  show(program);
-  summary(program);
-  worker(program);
+export const LOADERS: Record<CommandName, () => Promise<CommandModule>> = {
+  bench: () => import('./bench.js'),
+  compare: () => import('./compare.js'),
+  convert: () => import('./convert.js'),
+  datasets: () => import('./datasets.js'),
+  db: () => import('./db.js'),
+  inspect: () => import('./inspect.js'),
+  playground: () => import('./playground.js'),
+  report: () => import('./report.js'),
+  results: () => import('./results.js'),
+  run: () => import('./run.js'),
+  show: () => import('./show.js'),
+  summary: () => import('./summary.js'),
+  worker: () => import('./worker.js'),
+};
+
+/** Adds every subcommand to the program, each module loaded (for tests and tools that walk them all). */
+export async function registerCommands(program: Command): Promise<void> {
+  for (const load of Object.values(LOADERS)) (await load()).register(program);
 }

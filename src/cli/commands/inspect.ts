@@ -1,3 +1,4 @@
+import { COMMANDS } from './catalog.js';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { inspect, DEFAULTS, type InspectEvent } from '../../inspect/inspect.js';
@@ -47,9 +48,7 @@ export function register(program: Command): void {
   program
     .command('inspect')
     .argument('[run]', 'a compare output folder (or use --db for trials of the results store)')
-    .description(
-      'Look inside a finished comparison, or stored trials of one data set, model and seed: weight histograms, activation maps, loss landscapes (1-D and filter-normalised 2-D), gradient flow; adds them to the report.html',
-    )
+    .description(COMMANDS.inspect.description)
     .option('--grid <n>', 'points per side of the 2-D loss surface (and of the 1-D line), at least 3', positiveInt, DEFAULTS.grid)
     .option('--subset <n>', 'training examples the landscape loss is measured on', positiveInt, DEFAULTS.subset)
     .option('--images <n>', 'test images whose activation maps are drawn', nonNegativeInt, DEFAULTS.images)

@@ -1,3 +1,4 @@
+import { COMMANDS } from './catalog.js';
 import type { Command } from 'commander';
 import { EXIT } from '../../exit_codes.js';
 import { isLoopbackHost, startPlaygroundServer } from '../../playground/server.js';
@@ -14,7 +15,7 @@ interface Flags {
 export function register(program: Command): void {
   program
     .command('playground')
-    .description('Serve the browser playground (activation explorer, toy classifier, the CIFAR-10 experiment) on this machine')
+    .description(COMMANDS.playground.description)
     .option('--port <n>', 'port to listen on (0: any free port)', portNumber, 8080)
     .option('--host <address>', 'address to bind; anything but 127.0.0.1 exposes it to the network', '127.0.0.1')
     .option('--data <path>', 'a CIFAR-10 binary archive (.tar.gz) for the page to train on')

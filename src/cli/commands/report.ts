@@ -1,11 +1,11 @@
+import { COMMANDS } from './catalog.js';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { lockFolder } from '../../experiments/folder_lock.js';
 import { writeReport } from '../../experiments/report.js';
 import { makeDir } from '../../make_dir.js';
-import { DEFAULT_DB } from '../../experiments/runner.js';
-import { storePath } from '../../experiments/run_folder.js';
+import { DEFAULT_DB, storePath } from '../../experiments/run_folder.js';
 import { openStore } from '../../experiments/open_store.js';
 import { accuracyFlag, dataFlag } from '../flags.js';
 
@@ -21,7 +21,7 @@ interface Flags {
 export function register(program: Command): void {
   program
     .command('report')
-    .description('Write a self-contained HTML report (curves with bands over seeds, accuracy bars with 95% CIs, confusion matrices, sample predictions, tables) and PNG charts')
+    .description(COMMANDS.report.description)
     .option('--out <dir>', 'folder to write report.html, charts/*.png and results.{md,csv,json} into (default: <run>/report for a run folder)')
     .argument('[run]', 'a compare run folder (its results.db); default: --db')
     .option('--db <file|url>', `results database: a SQLite file (default ${DEFAULT_DB}) or a postgres:// URL`)

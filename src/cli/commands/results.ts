@@ -1,7 +1,7 @@
+import { COMMANDS } from './catalog.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import { computeResults, formatResults, RESULTS_FORMATS, resultsLegend, type ResultsFormat } from '../../experiments/results.js';
-import { DEFAULT_DB } from '../../experiments/runner.js';
-import { storePath } from '../../experiments/run_folder.js';
+import { DEFAULT_DB, storePath } from '../../experiments/run_folder.js';
 import { openStore } from '../../experiments/open_store.js';
 import { accuracyFlag } from '../flags.js';
 
@@ -21,7 +21,7 @@ function format(value: string): ResultsFormat {
 export function register(program: Command): void {
   program
     .command('results')
-    .description('Print the results of the experiments in a database: test accuracy over seeds with 95% CIs, t-tests against the baseline, epochs to a target accuracy')
+    .description(COMMANDS.results.description)
     .argument('[run]', 'a compare run folder (its results.db); default: --db')
     .option('--db <file|url>', `results database: a SQLite file (default ${DEFAULT_DB}) or a postgres:// URL`)
     .option('--format <format>', `output format: ${RESULTS_FORMATS.join(', ')}`, format, 'table')

@@ -1,3 +1,4 @@
+import { COMMANDS } from './catalog.js';
 import { EXIT } from '../../exit_codes.js';
 import { UserError } from '../../errors.js';
 import { stopOnSignals } from '../stop_signals.js';
@@ -74,7 +75,7 @@ export function describeWorkerEvent(label: string, e: WorkerEvent): string | und
 export function register(program: Command): void {
   program
     .command('run')
-    .description('Run every unfinished trial of an experiment spec (datasets x models x seeds x activations), recording everything in a SQLite database or PostgreSQL')
+    .description(COMMANDS.run.description)
     .argument('<spec>', 'experiment spec, YAML or JSON (see experiments/)')
     .option('--db <file|url>', 'results database: a SQLite file or a postgres:// URL', DEFAULT_DB)
     .option('--workers <n>', 'worker processes on this machine (0: only register the trials, for `lisht worker`s)', nonNegativeInt, 1)

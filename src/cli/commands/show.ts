@@ -1,3 +1,4 @@
+import { COMMANDS } from './catalog.js';
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { loadDataset, parseDatasetName, type ImageDataset } from '../../datasets/index.js';
@@ -37,7 +38,7 @@ export function register(program: Command): void {
   addLoadOptions(
     program
       .command('show')
-      .description("Show an image of a data set with its label and class name (the article's show_img): as a PNG, or in the terminal")
+      .description(COMMANDS.show.description)
       .argument('<name>', 'image data set (cifar10, cifar100, mnist, fashion-mnist)')
       .option('--index <i>', 'image to show (with --grid: the first one); default 0', nonNegativeInt)
       .option('--grid <n>', 'show n images from --index on, with their labels, in one picture', positiveInt)

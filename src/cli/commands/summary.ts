@@ -1,3 +1,4 @@
+import { COMMANDS } from './catalog.js';
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { selectBackend } from '../../backends/select.js';
@@ -17,7 +18,7 @@ interface Flags {
 export function register(program: Command): void {
   program
     .command('summary')
-    .description('Print the Keras-style summary of a model (layers, output shapes, parameters)')
+    .description(COMMANDS.summary.description)
     .option('--model <name>', "model architecture, or a model file: .keras, .h5, or a TensorFlow.js model folder", 'seed-cnn')
     .option('--dataset <name>', "data set that fixes the input shape and class count (default: the first the model fits, cifar10 for image models)")
     .option('--activation <name>', 'activation', 'lisht')

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
+import { COMMANDS } from './catalog.js';
 import { ALLOW_EMULATED_ENV } from '../../backends/native/precision.js';
 import { ALLOW_EMULATED_HELP } from '../precision_flags.js';
 import { UserError } from '../../errors.js';
 import { EXIT } from '../../exit_codes.js';
 import { gitCommit } from '../../experiments/provenance.js';
-import { DEFAULT_DB } from '../../experiments/runner.js';
+import { DEFAULT_DB } from '../../experiments/run_folder.js';
 import { DEFAULT_BUSY_TIMEOUT_MS, thisHost } from '../../experiments/store.js';
 import { workLoop } from '../../experiments/worker.js';
 import { DEFAULT_LEASE_MS, DEFAULT_POLL_MS, type WorkerEvent } from '../../experiments/worker_protocol.js';
@@ -31,9 +32,7 @@ interface Flags {
 export function register(program: Command): void {
   program
     .command('worker')
-    .description(
-      'Work on the trials registered in a database (by lisht run SPEC --db URL): claim one, train it, record it, claim the next. Run one on every machine that reaches the database; it ends once every trial has ended (--wait: keeps waiting for new ones)',
-    )
+    .description(COMMANDS.worker.description)
     .option('--db <url|file>', 'results database: a postgres:// URL (or a SQLite file shared on this machine)', DEFAULT_DB)
     .option('--experiment <name>', 'only the trials of this experiment (default: every experiment, oldest first)')
     .option('--backend <name>', "backend: auto, tensorflow, native, wasm or cpu (default: the spec's)")
