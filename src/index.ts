@@ -10,7 +10,7 @@
  */
 import './register.js';
 export * from './activations/index.js';
-export { selectBackend, BACKEND_NAMES, type BackendChoice } from './backends/select_browser.js';
+export { selectBackend, BACKEND_NAMES, type BackendChoice, type SelectOptions } from './backends/select_browser.js';
 export {
   buildSeedCnn,
   getModel,

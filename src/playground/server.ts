@@ -5,14 +5,14 @@
  * CIFAR-10 archive at a fixed address.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
-import { extname, resolve, sep } from 'node:path';
+import { extname, join, resolve, sep } from 'node:path';
 import { CIFAR10_LAYOUT, loadCifar } from '../datasets/cifar.js';
 import { UserError } from '../errors.js';
 import { EXIT } from '../exit_codes.js';
-import { DATA_URL } from './paths.js';
+import { DATA_URL, siteMark } from './paths.js';
 import { siteDir, wasmDir } from './site.js';
 
 export { DATA_URL };
@@ -136,6 +136,14 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, file: string,
   createReadStream(file).on('error', () => res.destroy()).pipe(res);
 }
 
+async function sendPageWithoutData(req: IncomingMessage, res: ServerResponse, file: string): Promise<void> {
+  const page = await readFile(file, 'utf8').catch(() => undefined);
+  if (page === undefined) return fail(res, 404, 'not found');
+  const body = Buffer.from(page.replace(siteMark('server'), siteMark('server-without-data')));
+  res.writeHead(200, { 'content-type': TYPES['.html']!, 'content-length': body.length, 'cache-control': 'no-cache', ...ISOLATION });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
 /** Starts the server; a port in use is a `UserError` with exit code CANT_CREATE. */
 export async function startPlaygroundServer(options: PlaygroundServerOptions): Promise<PlaygroundServer> {
   const site = resolve(options.site ?? siteDir());
@@ -157,6 +165,8 @@ export async function startPlaygroundServer(options: PlaygroundServerOptions): P
     const file = resolveRequestPath(fromWasm ? wasm : site, fromWasm ? pathname.slice('/wasm'.length) : pathname);
     if (file === null) return fail(res, 400, 'bad path');
     if (fromWasm && !file.endsWith('.wasm')) return fail(res, 404, 'not found');
+    // Without --data the page is told so, rather than asking for the archive (a 404 in its console).
+    if (!data && !fromWasm && file === join(site, 'index.html')) return void sendPageWithoutData(req, res, file);
     return void sendFile(req, res, file);
   });
   await new Promise<void>((resolvePromise, reject) => {

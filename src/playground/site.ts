@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import { EXIT } from '../exit_codes.js';
 import { makeDir } from '../make_dir.js';
+import { siteMark } from './paths.js';
 
 /** The built page's folder. */
 export function siteDir(): string {
@@ -42,7 +43,7 @@ export async function writeSite(dir: string): Promise<string[]> {
     await cp(site, dir, { recursive: true });
     // The page asks a static host for no data archive (which would only log a 404) and says what it is.
     const index = join(dir, 'index.html');
-    await writeFile(index, (await readFile(index, 'utf8')).replace('<meta name="lisht-site" content="server">', '<meta name="lisht-site" content="static">'));
+    await writeFile(index, (await readFile(index, 'utf8')).replace(siteMark('server'), siteMark('static')));
     const wasm = (await readdir(wasmDir())).filter((f) => f.endsWith('.wasm'));
     for (const f of wasm) await cp(join(wasmDir(), f), join(dir, 'wasm', f));
     return [...siteFiles, ...wasm.map((f) => `wasm/${f}`)];

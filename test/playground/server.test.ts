@@ -57,6 +57,8 @@ test('the page, its script and the three wasm builds are served, cross-origin is
   const html = await (await fetch(served.url)).text();
   assert.match(html, /<script type="module" src="app.js">/);
   assert.equal((await fetch(`${served.url}${DATA_URL.slice(1)}`)).status, 404, 'no --data: no archive');
+  assert.match(html, /<meta name="lisht-site" content="server-without-data">/, 'and the page is told so: it asks for none');
+  assert.match(await (await fetch(`${served.url}index.html`)).text(), /content="server-without-data"/);
   assert.equal((await fetch(`${served.url}nothing-here.js`)).status, 404);
   assert.equal((await fetch(served.url, { method: 'POST', body: 'x' })).status, 405);
 });
@@ -101,6 +103,7 @@ test('--data serves the archive byte for byte at its fixed address', { skip: exi
     const r = await fetch(`${running.url}${DATA_URL.slice(1)}`, { method: 'HEAD' });
     assert.equal(r.status, 200);
     assert.equal(Number(r.headers.get('content-length')), statSync(SUBSET).size);
+    assert.match(await (await fetch(running.url)).text(), /<meta name="lisht-site" content="server">/);
   } finally {
     assert.equal(await running.stop(), 0);
   }
@@ -132,9 +135,16 @@ test('--build writes the static site into a new folder and refuses a non-empty o
     const out = join(dir.path, 'site');
     const r = await runCli(['playground', '--build', out]);
     assert.equal(r.code, 0, r.stderr);
-    // The page, the CNN's worker, the code they share (one chunk, named by its hash) and its licences.
-    const files = readdirSync(out).sort().map((f) => f.replace(/^chunk-[A-Z0-9]+\./, 'chunk-HASH.'));
-    assert.deepEqual(files, ['app.js', 'chunk-HASH.js', 'chunk-HASH.js.LEGAL.txt', 'cnn-worker.js', 'index.html', 'style.css', 'wasm']);
+    // The page, the CNN's worker, and chunks named by their hash: the code they share and what
+    // loads on demand (the Keras reader when a model is dropped), each with its licences.
+    const files = readdirSync(out).sort();
+    assert.deepEqual(files.filter((f) => !f.startsWith('chunk-')), ['app.js', 'cnn-worker.js', 'index.html', 'style.css', 'wasm']);
+    const chunks = files.filter((f) => f.startsWith('chunk-'));
+    assert.ok(chunks.some((f) => f.endsWith('.js')), files.join(' '));
+    for (const f of chunks) {
+      assert.match(f, /^chunk-[A-Z0-9]+\.js(\.LEGAL\.txt)?$/);
+      if (f.endsWith('.LEGAL.txt')) assert.ok(files.includes(f.slice(0, -'.LEGAL.txt'.length)), `${f} sits beside its chunk`);
+    }
     // Marked static, so the page asks for no data archive (a static host has none: a 404 every load).
     assert.match(readFileSync(join(out, 'index.html'), 'utf8'), /<meta name="lisht-site" content="static">/);
     assert.deepEqual(readdirSync(join(out, 'wasm')).sort(), ['tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm', 'tfjs-backend-wasm.wasm']);

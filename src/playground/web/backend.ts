@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../../backends/select_browser.js';
-import { registerWasmTrainingKernels, restoreBuiltinWasmKernels } from '../../backends/wasm/register.js';
+import { restoreBuiltinWasmKernels } from '../../backends/wasm/register.js';
 
 export interface BackendStart {
   /** The backend running now. */
@@ -48,19 +48,20 @@ export async function startBackend(requested: string, options: { threads: number
   setWasmPaths(new URL('./wasm/', location.href).href);
   if (options.threads === 0) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   else if (options.threads > 0) setThreadsCount(options.threads);
-  if (options.kernels) registerWasmTrainingKernels();
-  else restoreBuiltinWasmKernels();
+  // Registered kernels outlive a backend switch: undo them where the page asks for stock wasm.
+  if (!options.kernels) restoreBuiltinWasmKernels();
+  const select = (name: string) => selectBackend(name, { trainingKernels: options.kernels });
   let failure: string | undefined;
   try {
     if (requested === 'webgpu' && !('gpu' in navigator && navigator.gpu)) throw new Error('this browser has no WebGPU (navigator.gpu is missing)');
-    const name = await selectBackend(requested);
+    const name = await select(requested);
     return { name, description: await describe(name, options.kernels) };
   } catch (err) {
     failure = `backend '${requested}' is not available here: ${(err as Error).message}`;
   }
   for (const name of FALLBACK) {
     try {
-      await selectBackend(name);
+      await select(name);
       return { name, description: await describe(name, options.kernels), failure };
     } catch {
       // try the next

@@ -8,11 +8,13 @@ import '../../register.js';
 import { ACTIVATION_NAMES, getActivation } from '../../activations/zoo.js';
 import { DATASET_INPUTS } from '../../models/inputs.js';
 import { benchTraining, type BenchResult } from '../../training/bench.js';
-import { DATA_URL } from '../paths.js';
+import { DATA_URL, type SiteKind } from '../paths.js';
 import { describeThreads, startBackend, webglContext, type BackendStart } from './backend.js';
 import { CifarExperiment } from './cifar.js';
+import { dropZone } from './drop_zone.js';
 import { drawExplorer } from './explorer.js';
 import { Messages } from './messages.js';
+import { ModelViewer, type ModelView } from './model_view.js';
 import { BACKENDS, readState, TOY_DATASETS, writeState, type PageState } from './state.js';
 import { ToyClassifier } from './toy.js';
 
@@ -26,6 +28,8 @@ export interface PlaygroundApi {
   messages: string[];
   toy: ToyClassifier;
   cnn: CifarExperiment;
+  /** The model opened in section 4. */
+  model: ModelView;
   /** Whether this page is the static build (`lisht playground --build`), which serves no data. */
   staticSite: boolean;
   /** The webgl backend's context, where webgl runs (to test context loss). */
@@ -39,7 +43,8 @@ const $ = <T extends HTMLElement = HTMLElement>(selector: string): T => document
 const state = readState(location.search);
 const notes = new Messages($('#banner'));
 const banner = (text: string) => notes.banner(text);
-const staticSite = document.querySelector<HTMLMetaElement>('meta[name="lisht-site"]')?.content === 'static';
+const site = document.querySelector<HTMLMetaElement>('meta[name="lisht-site"]')?.content as SiteKind | undefined;
+const staticSite = site === 'static';
 
 function saveState(): void {
   history.replaceState(null, '', `${location.pathname}${writeState(state)}`);
@@ -53,12 +58,21 @@ function fillSelect(select: HTMLSelectElement, values: readonly string[], label:
 
 const toy = new ToyClassifier($('#toy'), banner);
 const cnn = new CifarExperiment($('#cnn'), banner);
+// A zoo activation of an opened model is drawn as A, through A's own picker.
+const viewer = new ModelViewer($('#model'), (name) => {
+  const select = $<HTMLSelectElement>('#act-a');
+  if (select.disabled) return;
+  select.value = name;
+  select.dispatchEvent(new Event('change'));
+  $('#explorer').scrollIntoView();
+});
 const api: PlaygroundApi = {
   ready: false,
   state,
   messages: notes.log,
   toy,
   cnn,
+  model: viewer.view,
   staticSite,
   webglContext,
   bench: (o) => benchTraining({ model: 'seed-cnn', input: DATASET_INPUTS.cifar10, ...o }),
@@ -187,29 +201,7 @@ function setupControls(): void {
 
   $('#cnn-run').addEventListener('click', () => void cnn.run({ a: state.a, b: state.b, train: state.train, test: state.test, batch: state.batch, epochs: state.epochs }));
   $('#cnn-stop').addEventListener('click', () => cnn.stop());
-  const drop = $('#drop');
-  drop.addEventListener('dragover', (e) => {
-    e.preventDefault();
-    drop.classList.add('over');
-  });
-  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-  drop.addEventListener('drop', (e) => {
-    e.preventDefault();
-    drop.classList.remove('over');
-    const file = e.dataTransfer?.files[0];
-    if (file) void cnn.loadFile(file);
-  });
-  // The drop zone takes focus; Enter or Space opens the file chooser, as a click on it would.
-  drop.addEventListener('keydown', (e) => {
-    if (e.target === drop && (e.key === 'Enter' || e.key === ' ')) {
-      e.preventDefault();
-      $<HTMLInputElement>('#cnn-file').click();
-    }
-  });
-  $<HTMLInputElement>('#cnn-file').addEventListener('change', (e) => {
-    const file = (e.target as HTMLInputElement).files?.[0];
-    if (file) void cnn.loadFile(file);
-  });
+  dropZone($('#drop'), $<HTMLInputElement>('#cnn-file'), (files) => void cnn.loadFile(files[0]!));
 }
 
 function watchWebGl(): void {
@@ -261,8 +253,8 @@ async function main(): Promise<void> {
   showBackend([api.backend, cnnBackend].find((b) => b?.failure) ?? cnnBackend ?? api.backend, cnn.threads);
   watchWebGl();
   toy.reset(state);
-  // The static build serves no archive: asking for one would only log a 404.
-  const offered = !staticSite && cnn.status === 'no data' && (await fetch(DATA_URL, { method: 'HEAD' }).then((r) => r.ok, () => false));
+  // Asked only where an archive is served: elsewhere the request would only log a 404.
+  const offered = site === 'server' && cnn.status === 'no data' && (await fetch(DATA_URL, { method: 'HEAD' }).then((r) => r.ok, () => false));
   if (!offered && cnn.status === 'no data') cnn.noData();
   const served = offered && (await cnn.loadServed(DATA_URL));
   api.ready = true;
